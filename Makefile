@@ -1,0 +1,108 @@
+# sluice — build, run, test, bench.
+#
+#   make          build build/sluice
+#   make run      install missing packages, build, start the embedded PostgreSQL
+#                 under ./var and sluice on 127.0.0.1:5439 (foreground)
+#   make test     install what tests need, build, run every suite
+#   make bench    benchmarks against peers (see bench/RESULTS.md)
+#   make fuzz     build and briefly run the libFuzzer harnesses (clang)
+#   make format   clang-format every source file
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   := build
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD    := -std=c11 -D_GNU_SOURCE
+INCS    := -Iproxy -Iparser -Iplanner -Iengine -Iconnectors -I/usr/include/postgresql
+OPT     ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(INCS) -pthread
+LIBS    := -levent_openssl -levent_pthreads -levent -lssl -lcrypto -lpq -lpg_query -lpthread
+
+SRCS    := $(wildcard proxy/*.c parser/*.c planner/*.c engine/*.c connectors/*.c)
+LIBSRCS := $(filter-out proxy/main.c,$(SRCS))
+OBJS    := $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIBOBJS := $(LIBSRCS:%.c=$(BUILD)/obj/%.o)
+HDRS    := $(wildcard proxy/*.h parser/*.h planner/*.h engine/*.h connectors/*.h)
+
+UNIT_SRCS := $(wildcard regress/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/unit/%)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_OBJS  := $(LIBSRCS:%.c=$(BUILD)/san/%.o)
+SAN_BINS  := $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/unit-san/%)
+SCEN_SRCS := $(wildcard regress/scenarios/*.c)
+SCEN_BINS := $(SCEN_SRCS:regress/scenarios/%.c=$(BUILD)/scenarios/%)
+
+.PHONY: all run test unit unit-san regress scenarios bench fuzz format install clean deps-run deps-test deps-bench
+
+all: $(BUILD)/sluice
+
+$(BUILD)/sluice: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: regress/unit/%.c $(LIBOBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJS) $(LIBS) -lcmocka
+
+$(BUILD)/unit-san/%: regress/unit/%.c $(SAN_OBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
+
+$(BUILD)/scenarios/%: regress/scenarios/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lpq -lpthread
+
+deps-run:
+	@scripts/install-deps.sh run
+
+deps-test:
+	@scripts/install-deps.sh test
+
+deps-bench:
+	@scripts/install-deps.sh bench
+
+run: deps-run
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+unit-san: $(SAN_BINS)
+	@set -e; for t in $(SAN_BINS); do echo "== $$t (asan+ubsan)"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+
+scenarios: $(SCEN_BINS)
+
+regress: all scenarios
+	@regress/run.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory all unit unit-san scenarios
+	@regress/run.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	@bench/proxy.sh
+
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang $(CSTD) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -o $(BUILD)/fuzz/wire \
+		fuzz/fuzz_wire.c proxy/wire.c
+	$(BUILD)/fuzz/wire -max_total_time=60 -max_len=4096
+
+format:
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(SCEN_SRCS) $(wildcard fuzz/*.c)
+
+install: all
+	install -D -m 0755 $(BUILD)/sluice $(DESTDIR)$(PREFIX)/bin/sluice
+
+clean:
+	rm -rf $(BUILD)

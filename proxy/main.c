@@ -1,0 +1,109 @@
+/*
+ * main.c — sluice's entry point: settings from the file and the flags, then the relay.
+ */
+#include "config.h"
+#include "log.h"
+#include "server.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "sluice %s — an ETL engine that speaks the PostgreSQL wire protocol\n"
+            "\n"
+            "Usage: sluice [-c FILE] [options]\n"
+            "\n"
+            "  -c, --config FILE            read settings from the [sluice] section of FILE\n"
+            "      --listen HOST:PORT       where clients connect (default 127.0.0.1:5439)\n"
+            "      --backend CONNINFO       libpq conninfo of the warehouse\n"
+            "                               (default \"host=127.0.0.1 port=5432 dbname=postgres\")\n"
+            "      --log-level LEVEL        error, warning, info (default) or debug\n"
+            "      --tls-cert-file FILE     PEM certificate: offer TLS to clients\n"
+            "      --tls-key-file FILE      PEM private key for --tls-cert-file\n"
+            "      --threads N              relay event loops (default: one per CPU)\n"
+            "      --shutdown-timeout SECS  time sessions get to finish after SIGTERM (default 30)\n"
+            "      --max-clients N          client connections accepted at once (default 10000)\n"
+            "  -V, --version                print the version and exit\n"
+            "  -h, --help                   print this help and exit\n"
+            "\n"
+            "Flags override the file. Every flag is also a setting of the file, with\n"
+            "underscores: listen, backend, log_level, tls_cert_file, tls_key_file, threads,\n"
+            "shutdown_timeout, max_clients.\n",
+            SLUICE_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 1},
+        {"backend", required_argument, NULL, 2},
+        {"log-level", required_argument, NULL, 3},
+        {"tls-cert-file", required_argument, NULL, 4},
+        {"tls-key-file", required_argument, NULL, 5},
+        {"threads", required_argument, NULL, 6},
+        {"shutdown-timeout", required_argument, NULL, 7},
+        {"max-clients", required_argument, NULL, 8},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const setting_of[] = {
+        NULL, "listen", "backend", "log_level", "tls_cert_file", "tls_key_file",
+        "threads", "shutdown_timeout", "max_clients",
+    };
+    const char *config_file = NULL;
+    int opt;
+    /* first pass: the file, so that flags can override it */
+    while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
+        if (opt == 'c')
+            config_file = optarg;
+        else if (opt == 'h') {
+            usage(stdout);
+            return 0;
+        } else if (opt == 'V') {
+            printf("sluice %s\n", SLUICE_VERSION);
+            return 0;
+        } else if (opt == '?') {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sluice: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    sl_config cfg;
+    config_init(&cfg);
+    char err[1024];
+    if (config_file && config_load_file(&cfg, config_file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        return 2;
+    }
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
+        if (opt < 1 || opt > 8)
+            continue;
+        if (config_set(&cfg, setting_of[opt], optarg, err, sizeof(err)) != 0) {
+            fprintf(stderr, "sluice: %s\n", err);
+            return 2;
+        }
+    }
+    if (config_validate(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        return 2;
+    }
+    log_level = log_level_parse(cfg.log_level);
+    if (server_start(&cfg, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        return 1;
+    }
+    int rc = server_run();
+    config_free(&cfg);
+    return rc;
+}

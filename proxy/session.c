@@ -1,0 +1,1245 @@
+/*
+ * session.c — the relay: startup, authentication, and the message loop in both directions.
+ *
+ * Ordinary traffic: a message's 5-byte header is read, its body is moved to the other
+ * socket's output without copying (and streamed as it arrives, so a 1 GB result never sits
+ * in sluice). Only Query and Parse bodies are looked at, and only their leading words.
+ *
+ * Ordering. Every relayed request that the backend will answer is remembered in a small
+ * queue (`pend`): Parse, Bind, Describe, Execute, Close, Sync, Query, FunctionCall. Backend
+ * replies pop it. A statement of sluice's own is answered only when that queue is empty
+ * (the session "stalls" until then, after asking the backend to Flush), so sluice's reply
+ * lands exactly where PostgreSQL's would have, and ReadyForQuery carries the status of the
+ * backend's latest ReadyForQuery. After an error in the extended protocol, the backend
+ * skips to Sync; the queue mirrors that, and sluice skips its own statements the same way.
+ *
+ * A multi-statement Query that holds statements of ours is split with the scanner; runs of
+ * ordinary statements are relayed as one Query each, ours are answered in between, and the
+ * backend's intermediate ReadyForQuery messages are swallowed, so the client sees one reply
+ * stream ending in one ReadyForQuery, stopping at the first error, as PostgreSQL does.
+ */
+#include "session.h"
+#include "cancel.h"
+#include "classify.h"
+#include "conn.h"
+#include "intercept.h"
+#include "log.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HIGH_WATER (512 * 1024)   /* pause a reader when the other side has this much queued */
+#define INSPECT_MAX (1024 * 1024) /* Query/Parse up to this size are inspected whole */
+#define PEEK_LEN 4096             /* larger ones: only their start */
+#define NAME_PEEK 2048            /* statement/portal names in Bind/Describe/Execute/Close */
+
+/* Forces the backend's transaction into the failed state after a statement of ours failed. */
+#define FAIL_TRANSACTION_SQL "SELECT \"sluice: a sluice statement failed in this transaction\""
+
+typedef enum { SS_STARTUP, SS_CONNECTING, SS_AUTH, SS_READY, SS_ENDING } sess_state;
+
+/* What a relayed request waits for; the client message type, plus three of our own. */
+enum {
+    PEND_MULTI = 'M',   /* one relayed part of a split Query: its ReadyForQuery is ours to place */
+    PEND_SUPPRESS = 'X' /* FAIL_TRANSACTION_SQL: its error and ReadyForQuery stay in sluice */
+};
+
+typedef struct vobj {
+    struct vobj *next;
+    bool portal;
+    sl_stmt_kind kind;
+    char *name;
+    char *sql;
+    size_t len;
+    int16_t format; /* result format for portals */
+    int nparams;
+    uint32_t *paramtypes;
+} vobj;
+
+typedef struct mq_state {
+    char *text;
+    sl_split_result split;
+    int next;
+    bool failed;
+} mq_state;
+
+typedef struct session {
+    sl_loop *loop;
+    sl_conn client;
+    sl_conn backend;
+    sess_state state;
+    uint32_t c_left; /* body bytes of the current client message still to pass */
+    bool c_drop;     /* ...and they are discarded (skipping to Sync) */
+    uint32_t b_left; /* body bytes of the current backend message still to pass */
+    char b_type;
+    uint8_t *pend; /* ring of PEND kinds */
+    uint32_t pend_head, pend_n, pend_cap;
+    bool backend_skipping; /* the backend discards messages until Sync */
+    bool client_skipping;  /* sluice discards messages until Sync (our statement failed) */
+    bool stalled;          /* a statement of ours waits for the queue to empty */
+    bool resume_client;
+    bool last_fatal;      /* the backend's last message was a FATAL error */
+    bool backend_paused;  /* backend reads paused: client output is full */
+    bool client_paused;   /* client reads paused: backend output is full */
+    char txn;             /* transaction status of the latest ReadyForQuery */
+    vobj *vobjs;
+    mq_state *mq;
+    uint8_t *startup;
+    size_t startup_len;
+    bool tls_done;
+    bool key_issued;
+    uint32_t issued_pid;
+    int busy; /* callbacks under way: the session is freed only outside them */
+    char user[64];
+} session;
+
+static void client_cb(sl_conn *c, conn_event ev, void *arg);
+static void backend_cb(sl_conn *c, conn_event ev, void *arg);
+static void client_process(session *s);
+static void backend_process(session *s);
+static void mq_step(session *s);
+
+/* ---- the pending-reply queue ---- */
+
+static int pend_push(session *s, uint8_t kind)
+{
+    if (s->pend_n == s->pend_cap) {
+        uint32_t cap = s->pend_cap ? s->pend_cap * 2 : 32;
+        uint8_t *p = malloc(cap);
+        if (!p)
+            return -1;
+        for (uint32_t i = 0; i < s->pend_n; i++)
+            p[i] = s->pend[(s->pend_head + i) & (s->pend_cap - 1)];
+        free(s->pend);
+        s->pend = p;
+        s->pend_cap = cap;
+        s->pend_head = 0;
+    }
+    s->pend[(s->pend_head + s->pend_n) & (s->pend_cap - 1)] = kind;
+    s->pend_n++;
+    return 0;
+}
+
+static uint8_t pend_peek(const session *s)
+{
+    return s->pend_n ? s->pend[s->pend_head] : 0;
+}
+
+static uint8_t pend_pop(session *s)
+{
+    if (!s->pend_n)
+        return 0;
+    uint8_t k = s->pend[s->pend_head];
+    s->pend_head = (s->pend_head + 1) & (s->pend_cap - 1);
+    s->pend_n--;
+    return k;
+}
+
+static void pend_pop_if(session *s, uint8_t kind)
+{
+    if (pend_peek(s) == kind)
+        pend_pop(s);
+}
+
+static bool is_extended_kind(uint8_t k)
+{
+    return k == 'P' || k == 'B' || k == 'D' || k == 'E' || k == 'C';
+}
+
+/* ---- virtual statements and portals ---- */
+
+static vobj *vobj_find(session *s, bool portal, const char *name)
+{
+    for (vobj *v = s->vobjs; v; v = v->next)
+        if (v->portal == portal && strcmp(v->name, name) == 0)
+            return v;
+    return NULL;
+}
+
+static void vobj_remove(session *s, bool portal, const char *name)
+{
+    for (vobj **pp = &s->vobjs; *pp; pp = &(*pp)->next) {
+        vobj *v = *pp;
+        if (v->portal == portal && strcmp(v->name, name) == 0) {
+            *pp = v->next;
+            free(v->name);
+            free(v->sql);
+            free(v->paramtypes);
+            free(v);
+            return;
+        }
+    }
+}
+
+static vobj *vobj_add(session *s, bool portal, const char *name, sl_stmt_kind kind,
+                      const char *sql, size_t len)
+{
+    vobj_remove(s, portal, name);
+    vobj *v = calloc(1, sizeof(*v));
+    if (!v)
+        return NULL;
+    v->portal = portal;
+    v->kind = kind;
+    v->name = strdup(name);
+    v->sql = malloc(len + 1);
+    if (!v->name || !v->sql) {
+        free(v->name);
+        free(v->sql);
+        free(v);
+        return NULL;
+    }
+    memcpy(v->sql, sql, len);
+    v->sql[len] = '\0';
+    v->len = len;
+    v->next = s->vobjs;
+    s->vobjs = v;
+    return v;
+}
+
+/* ---- ending ---- */
+
+static void session_free(session *s)
+{
+    if (s->key_issued)
+        cancel_unregister(s->issued_pid);
+    while (s->vobjs)
+        vobj_remove(s, s->vobjs->portal, s->vobjs->name);
+    if (s->mq) {
+        split_free(s->mq->split);
+        free(s->mq->text);
+        free(s->mq);
+    }
+    free(s->pend);
+    free(s->startup);
+    sl_loop *loop = s->loop;
+    free(s);
+    server_session_ended(loop);
+}
+
+static void maybe_free(session *s)
+{
+    if (s->busy == 0 && !conn_is_open(&s->client) && !conn_is_open(&s->backend))
+        session_free(s);
+}
+
+/* Closes a side now, or once its output is written (flush = true). */
+static void side_finish(sl_conn *c, bool flush)
+{
+    if (!conn_is_open(c))
+        return;
+    conn_set_reading(c, false);
+    if (flush && conn_flush(c) == 0 && conn_is_open(c) && evbuffer_get_length(c->out) > 0)
+        return; /* CONN_DRAIN or an error finishes it */
+    if (conn_is_open(c))
+        conn_close(c);
+}
+
+static void session_end(session *s, bool flush_client, bool flush_backend)
+{
+    s->state = SS_ENDING;
+    side_finish(&s->client, flush_client);
+    side_finish(&s->backend, flush_backend);
+    maybe_free(s);
+}
+
+static void send_error(session *s, const char *severity, const char *sqlstate,
+                       const char *message, const char *detail, const char *hint)
+{
+    wire_buf b;
+    wire_buf_init(&b);
+    wire_error e = {severity, sqlstate, message, detail, hint, 0};
+    wire_put_error(&b, 'E', &e);
+    if (!b.oom)
+        evbuffer_add(s->client.out, b.data, b.len);
+    wire_buf_free(&b);
+}
+
+/* A client broke the protocol: tell it (when framing allows) and close it. */
+static void protocol_violation(session *s, const char *message)
+{
+    log_info("closing client (user \"%s\"): protocol violation: %s", s->user, message);
+    if (s->b_left == 0 && conn_is_open(&s->client))
+        send_error(s, "FATAL", "08P01", message, NULL, NULL);
+    session_end(s, true, false);
+}
+
+static void backend_lost(session *s, const char *why)
+{
+    log_info("backend connection lost (user \"%s\"): %s", s->user, why);
+    if (s->b_left == 0 && !s->last_fatal && conn_is_open(&s->client))
+        send_error(s, "FATAL", "08006", "server closed the connection unexpectedly",
+                   "This probably means the server terminated abnormally before or while "
+                   "processing the request.",
+                   "Reconnect; if this repeats, check the warehouse's log.");
+    if (conn_is_open(&s->backend))
+        conn_close(&s->backend);
+    session_end(s, true, false);
+}
+
+/* ---- output helpers ---- */
+
+static void out_add(sl_conn *c, const wire_buf *b)
+{
+    if (!b->oom && b->len)
+        evbuffer_add(c->out, b->data, b->len);
+}
+
+static void send_backend_bytes(session *s, const void *p, size_t n)
+{
+    evbuffer_add(s->backend.out, p, n);
+}
+
+/* Relays FAIL_TRANSACTION_SQL; its replies are dropped (PEND_SUPPRESS). */
+static void fail_backend_transaction(session *s)
+{
+    wire_buf b;
+    wire_buf_init(&b);
+    wire_begin(&b, 'Q');
+    wire_put_string(&b, FAIL_TRANSACTION_SQL);
+    wire_end(&b);
+    if (!b.oom && pend_push(s, PEND_SUPPRESS) == 0)
+        send_backend_bytes(s, b.data, b.len);
+    wire_buf_free(&b);
+}
+
+/* Waits for the backend to answer everything before a statement of ours. */
+static void stall(session *s)
+{
+    if (!s->stalled) {
+        static const uint8_t flush_msg[5] = {'H', 0, 0, 0, 4};
+        s->stalled = true;
+        send_backend_bytes(s, flush_msg, sizeof(flush_msg));
+    }
+}
+
+/* ---- startup ---- */
+
+static void connect_backend(session *s)
+{
+    int fd = server_backend_socket();
+    if (fd < 0 || conn_open(&s->backend, s->loop->base, fd, backend_cb, s) != 0) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "could not connect to the warehouse at %s: %s",
+                 server.backend_desc, strerror(errno));
+        log_warning("%s", msg);
+        send_error(s, "FATAL", "08006", msg, NULL,
+                   "Check that the warehouse is running and that sluice's backend setting "
+                   "points at it.");
+        session_end(s, true, false);
+        return;
+    }
+    s->state = SS_CONNECTING;
+    conn_wait_connected(&s->backend);
+}
+
+static void backend_connected(session *s)
+{
+    s->state = SS_AUTH;
+    send_backend_bytes(s, s->startup, s->startup_len);
+    free(s->startup);
+    s->startup = NULL;
+    if (conn_flush(&s->backend) == 0)
+        client_process(s);
+}
+
+static void forward_cancel(session *s, const wire_startup *st)
+{
+    cancel_target t;
+    if (!cancel_lookup(st->cancel_pid, st->cancel_key, &t)) {
+        log_info("ignoring a cancel request with a key sluice did not issue");
+        return;
+    }
+    int fd = server_backend_socket();
+    if (fd < 0)
+        return;
+    /* 16 bytes into a fresh socket never block once connected; the peer closes it. */
+    uint8_t pkt[16];
+    wire_write_u32(pkt, 16);
+    wire_write_u32(pkt + 4, WIRE_CANCEL_REQUEST);
+    wire_write_u32(pkt + 8, t.backend_pid);
+    wire_write_u32(pkt + 12, t.backend_key);
+    if (conn_open(&s->backend, s->loop->base, fd, backend_cb, s) != 0)
+        return;
+    evbuffer_add(s->backend.out, pkt, sizeof(pkt));
+    s->state = SS_ENDING; /* connected: the DRAIN event flushes and closes */
+    conn_wait_connected(&s->backend);
+}
+
+static void startup_process(session *s)
+{
+    struct evbuffer *in = s->client.in;
+    for (;;) {
+        uint8_t lenbuf[4];
+        if (evbuffer_copyout(in, lenbuf, 4) < 4)
+            return;
+        uint32_t plen = wire_read_u32(lenbuf);
+        if (plen < 8 || plen > WIRE_STARTUP_MAX) {
+            protocol_violation(s, "invalid length of startup packet");
+            return;
+        }
+        if (evbuffer_get_length(in) < plen)
+            return;
+        const uint8_t *pkt = evbuffer_pullup(in, plen);
+        wire_startup st;
+        const char *err = wire_parse_startup(pkt, plen, &st);
+        if (err) {
+            protocol_violation(s, err);
+            return;
+        }
+        if (st.code == WIRE_SSL_REQUEST || st.code == WIRE_GSSENC_REQUEST) {
+            evbuffer_drain(in, plen);
+            if (evbuffer_get_length(in) > 0) {
+                protocol_violation(s, "received unencrypted data after SSL request");
+                return;
+            }
+            bool tls = st.code == WIRE_SSL_REQUEST && server.tls && !s->tls_done;
+            evbuffer_add(s->client.out, tls ? "S" : "N", 1);
+            if (conn_flush(&s->client) < 0)
+                return;
+            if (tls) {
+                if (evbuffer_get_length(s->client.out) > 0 ||
+                    conn_start_tls(&s->client, server.tls) != 0) {
+                    session_end(s, false, false);
+                    return;
+                }
+                s->tls_done = true;
+            }
+            continue;
+        }
+        if (st.code == WIRE_CANCEL_REQUEST) {
+            forward_cancel(s, &st);
+            conn_close(&s->client);
+            if (s->state != SS_ENDING)
+                session_end(s, false, false);
+            return;
+        }
+        snprintf(s->user, sizeof(s->user), "%s", wire_startup_param(&st, "user"));
+        s->startup = malloc(plen);
+        if (!s->startup) {
+            session_end(s, false, false);
+            return;
+        }
+        evbuffer_remove(in, s->startup, plen);
+        s->startup_len = plen;
+        connect_backend(s);
+        return;
+    }
+}
+
+/* ---- client → backend ---- */
+
+typedef enum { STEP_NEXT, STEP_WAIT, STEP_STOP } step;
+
+/* Moves (or drops) one client message: header now, body as it arrives. */
+static step relay_client_msg(session *s, char type, uint32_t blen)
+{
+    bool drop = s->client_skipping && type != 'S' && type != 'X';
+    if (!drop && s->state == SS_READY) {
+        uint8_t kind = 0;
+        switch (type) {
+        case 'Q': case 'P': case 'B': case 'D': case 'E': case 'C': case 'F':
+            kind = (uint8_t)type;
+            break;
+        case 'S':
+            kind = 'S';
+            s->client_skipping = false;
+            break;
+        default:
+            break;
+        }
+        if (s->backend_skipping && kind) {
+            /* the backend ignores everything up to Sync, and answers nothing */
+            if (kind == 'S')
+                s->backend_skipping = false;
+            else
+                kind = 0;
+        }
+        if (kind && pend_push(s, kind) != 0) {
+            session_end(s, false, false);
+            return STEP_STOP;
+        }
+    }
+    struct evbuffer *in = s->client.in;
+    size_t avail = evbuffer_get_length(in) - WIRE_HEADER_LEN;
+    size_t now = avail < blen ? avail : blen;
+    if (drop) {
+        evbuffer_drain(in, WIRE_HEADER_LEN + now);
+    } else {
+        evbuffer_remove_buffer(in, s->backend.out, WIRE_HEADER_LEN + now);
+    }
+    s->c_left = blen - (uint32_t)now;
+    s->c_drop = drop;
+    return STEP_NEXT;
+}
+
+/* Drops one whole client message (ours, skipped after an error). */
+static step drop_client_msg(session *s, uint32_t blen)
+{
+    evbuffer_drain(s->client.in, WIRE_HEADER_LEN + blen);
+    return STEP_NEXT;
+}
+
+/* Our statement failed in the extended protocol: error now, skip to Sync like PostgreSQL. */
+static void extended_error(session *s, const sl_error *e)
+{
+    wire_buf b;
+    wire_buf_init(&b);
+    sl_error_put(&b, e, 0);
+    out_add(&s->client, &b);
+    wire_buf_free(&b);
+    s->client_skipping = true;
+    if (s->txn != 'E')
+        fail_backend_transaction(s);
+}
+
+/* Reads a whole message body, or NULL when not all of it is here yet. */
+static const uint8_t *whole_body(session *s, uint32_t blen)
+{
+    if (evbuffer_get_length(s->client.in) < WIRE_HEADER_LEN + (size_t)blen)
+        return NULL;
+    return evbuffer_pullup(s->client.in, WIRE_HEADER_LEN + (ssize_t)blen) + WIRE_HEADER_LEN;
+}
+
+static void send_simple(session *s, char type)
+{
+    uint8_t m[5] = {(uint8_t)type, 0, 0, 0, 4};
+    evbuffer_add(s->client.out, m, sizeof(m));
+}
+
+static step client_query(session *s, uint32_t blen)
+{
+    struct evbuffer *in = s->client.in;
+    if (blen > INSPECT_MAX) {
+        size_t have = evbuffer_get_length(in) - WIRE_HEADER_LEN;
+        if (have < PEEK_LEN)
+            return STEP_WAIT;
+        const char *p = (const char *)evbuffer_pullup(in, WIRE_HEADER_LEN + PEEK_LEN);
+        if (classify_statement(p + WIRE_HEADER_LEN, PEEK_LEN) == SL_STMT_NONE)
+            return relay_client_msg(s, 'Q', blen);
+    }
+    const char *text = (const char *)whole_body(s, blen);
+    if (!text)
+        return STEP_WAIT;
+    if (blen == 0 || text[blen - 1] != '\0' || memchr(text, '\0', blen) != text + blen - 1) {
+        protocol_violation(s, "invalid string in message");
+        return STEP_STOP;
+    }
+    size_t tl = blen - 1;
+    if (classify_statement(text, tl) == SL_STMT_NONE && !classify_has_later_ours(text, tl))
+        return relay_client_msg(s, 'Q', blen);
+    if (s->client_skipping || s->backend_skipping)
+        return drop_client_msg(s, blen); /* PostgreSQL ignores it until Sync too */
+    if (s->pend_n) {
+        stall(s);
+        return STEP_WAIT;
+    }
+    sl_split_result split = split_statements(text);
+    bool ours = false;
+    for (int i = 0; i < split.n_stmts; i++)
+        ours |= split.stmts[i].kind != SL_STMT_NONE;
+    if (split.error || !ours) {
+        split_free(split);
+        return relay_client_msg(s, 'Q', blen); /* the backend reports any error */
+    }
+    mq_state *mq = calloc(1, sizeof(*mq));
+    char *copy = malloc(blen);
+    if (!mq || !copy) {
+        free(mq);
+        free(copy);
+        split_free(split);
+        session_end(s, false, false);
+        return STEP_STOP;
+    }
+    memcpy(copy, text, blen);
+    mq->text = copy;
+    mq->split = split;
+    evbuffer_drain(in, WIRE_HEADER_LEN + blen);
+    s->mq = mq;
+    mq_step(s);
+    return STEP_NEXT;
+}
+
+/* Runs statement i of the split Query as ours; false when it failed (error sent). */
+static bool mq_run_ours(session *s, const sl_span *sp)
+{
+    const char *sql = s->mq->text + sp->offset;
+    wire_buf b;
+    wire_buf_init(&b);
+    sl_error e;
+    bool ok;
+    if (s->txn == 'E') {
+        sl_error_set(&e, "25P02", NULL,
+                     "current transaction is aborted, commands ignored until end of "
+                     "transaction block");
+        ok = false;
+    } else {
+        ok = intercept_prepare(sp->kind, sql, sp->len, &e);
+        if (ok) {
+            intercept_describe(sp->kind, sql, sp->len, 0, false, &b);
+            ok = intercept_execute(sp->kind, sql, sp->len, 0, &b, &e);
+        }
+    }
+    if (!ok) {
+        wire_buf_reset(&b);
+        sl_error_put(&b, &e, (int)sp->offset);
+    }
+    out_add(&s->client, &b);
+    wire_buf_free(&b);
+    return ok;
+}
+
+static void mq_finish(session *s, bool send_ready)
+{
+    mq_state *mq = s->mq;
+    s->mq = NULL;
+    split_free(mq->split);
+    free(mq->text);
+    free(mq);
+    if (send_ready) {
+        wire_buf b;
+        wire_buf_init(&b);
+        wire_put_ready(&b, s->txn);
+        out_add(&s->client, &b);
+        wire_buf_free(&b);
+    }
+    s->resume_client = true;
+}
+
+/* Advances a split Query: answers ours, relays the next run of ordinary statements. */
+static void mq_step(session *s)
+{
+    mq_state *mq = s->mq;
+    const sl_split_result *sp = &mq->split;
+    while (mq->next < sp->n_stmts) {
+        const sl_span *st = &sp->stmts[mq->next];
+        if (st->kind != SL_STMT_NONE) {
+            mq->next++;
+            if (!mq_run_ours(s, st)) {
+                mq->failed = true;
+                if (s->txn == 'T') {
+                    fail_backend_transaction(s); /* its ReadyForQuery ends the Query */
+                    return;
+                }
+                break;
+            }
+            continue;
+        }
+        int j = mq->next;
+        while (j < sp->n_stmts && sp->stmts[j].kind == SL_STMT_NONE)
+            j++;
+        size_t from = st->offset;
+        size_t to = sp->stmts[j - 1].offset + sp->stmts[j - 1].len;
+        mq->next = j;
+        wire_buf b;
+        wire_buf_init(&b);
+        wire_begin(&b, 'Q');
+        wire_put_bytes(&b, mq->text + from, to - from);
+        wire_put_byte(&b, 0);
+        wire_end(&b);
+        if (b.oom || pend_push(s, PEND_MULTI) != 0) {
+            wire_buf_free(&b);
+            session_end(s, false, false);
+            return;
+        }
+        send_backend_bytes(s, b.data, b.len);
+        wire_buf_free(&b);
+        return;
+    }
+    mq_finish(s, true);
+}
+
+/* Parse: ours becomes a statement sluice keeps; ordinary ones go to the backend. */
+static step client_parse(session *s, uint32_t blen)
+{
+    struct evbuffer *in = s->client.in;
+    if (blen > INSPECT_MAX) {
+        size_t have = evbuffer_get_length(in) - WIRE_HEADER_LEN;
+        if (have < PEEK_LEN)
+            return STEP_WAIT;
+        const char *p = (const char *)evbuffer_pullup(in, WIRE_HEADER_LEN + PEEK_LEN);
+        const char *body = p + WIRE_HEADER_LEN;
+        const char *nul = memchr(body, '\0', PEEK_LEN);
+        if (nul && classify_statement(nul + 1, PEEK_LEN - (size_t)(nul + 1 - body)) ==
+                       SL_STMT_NONE) {
+            if (s->vobjs)
+                vobj_remove(s, false, body);
+            return relay_client_msg(s, 'P', blen);
+        }
+    }
+    const uint8_t *body = whole_body(s, blen);
+    if (!body)
+        return STEP_WAIT;
+    wire_reader r;
+    wire_reader_init(&r, body, blen);
+    const char *name = wire_get_string(&r);
+    const char *query = wire_get_string(&r);
+    int nparams = wire_get_int16(&r);
+    const uint8_t *types = nparams > 0 ? wire_get_bytes(&r, (size_t)nparams * 4) : NULL;
+    if (!wire_get_end(&r) || nparams < 0) {
+        protocol_violation(s, "invalid Parse message format");
+        return STEP_STOP;
+    }
+    size_t qlen = strlen(query);
+    sl_stmt_kind kind = classify_statement(query, qlen);
+    if (kind == SL_STMT_NONE) {
+        if (s->vobjs)
+            vobj_remove(s, false, name);
+        return relay_client_msg(s, 'P', blen);
+    }
+    if (s->client_skipping || s->backend_skipping)
+        return drop_client_msg(s, blen);
+    if (s->pend_n) {
+        stall(s);
+        return STEP_WAIT;
+    }
+    sl_error e;
+    sl_split_result split = split_statements(query);
+    bool ok;
+    if (split.n_stmts > 1) {
+        sl_error_set(&e, "42601", "Send one statement per Parse message.",
+                     "cannot insert multiple commands into a prepared statement");
+        ok = false;
+    } else {
+        ok = intercept_prepare(kind, query, qlen, &e);
+    }
+    split_free(split);
+    vobj *v = ok ? vobj_add(s, false, name, kind, query, qlen) : NULL;
+    if (ok && !v) {
+        session_end(s, false, false);
+        return STEP_STOP;
+    }
+    if (v && nparams > 0) {
+        v->paramtypes = malloc((size_t)nparams * sizeof(uint32_t));
+        if (v->paramtypes) {
+            v->nparams = nparams;
+            for (int i = 0; i < nparams; i++)
+                v->paramtypes[i] = wire_read_u32(types + 4 * i);
+        }
+    }
+    if (ok)
+        send_simple(s, '1'); /* ParseComplete */
+    else
+        extended_error(s, &e);
+    return drop_client_msg(s, blen);
+}
+
+/* Bind of one of our statements: BindComplete and a portal sluice keeps. */
+static bool bind_virtual(session *s, vobj *stmt, const char *portal, wire_reader *r)
+{
+    int nfmt = wire_get_int16(r);
+    wire_get_bytes(r, (size_t)(nfmt > 0 ? nfmt : 0) * 2);
+    int nparams = wire_get_int16(r);
+    for (int i = 0; i < nparams && !r->err; i++) {
+        int32_t len = wire_get_int32(r);
+        if (len > 0)
+            wire_get_bytes(r, (size_t)len);
+    }
+    int nres = wire_get_int16(r);
+    int16_t format = nres > 0 ? wire_get_int16(r) : 0;
+    if (nres > 1)
+        wire_get_bytes(r, (size_t)(nres - 1) * 2);
+    if (!wire_get_end(r) || nfmt < 0 || nparams < 0 || nres < 0) {
+        protocol_violation(s, "invalid Bind message format");
+        return false;
+    }
+    if (nparams != stmt->nparams) {
+        sl_error e;
+        sl_error_set(&e, "08P01", NULL,
+                     "bind message supplies %d parameters, but prepared statement \"%s\" "
+                     "requires %d",
+                     nparams, stmt->name, stmt->nparams);
+        extended_error(s, &e);
+        return true;
+    }
+    vobj *p = vobj_add(s, true, portal, stmt->kind, stmt->sql, stmt->len);
+    if (!p) {
+        session_end(s, false, false);
+        return false;
+    }
+    p->format = format;
+    send_simple(s, '2'); /* BindComplete */
+    return true;
+}
+
+static void describe_virtual(session *s, vobj *v)
+{
+    wire_buf b;
+    wire_buf_init(&b);
+    if (!v->portal) {
+        wire_begin(&b, 't'); /* ParameterDescription */
+        wire_put_int16(&b, (int16_t)v->nparams);
+        for (int i = 0; i < v->nparams; i++)
+            wire_put_int32(&b, (int32_t)v->paramtypes[i]);
+        wire_end(&b);
+    }
+    intercept_describe(v->kind, v->sql, v->len, v->portal ? v->format : 0, true, &b);
+    out_add(&s->client, &b);
+    wire_buf_free(&b);
+}
+
+static void execute_virtual(session *s, vobj *v)
+{
+    wire_buf b;
+    wire_buf_init(&b);
+    sl_error e;
+    bool ok;
+    if (s->txn == 'E') {
+        sl_error_set(&e, "25P02", NULL,
+                     "current transaction is aborted, commands ignored until end of "
+                     "transaction block");
+        ok = false;
+    } else {
+        ok = intercept_execute(v->kind, v->sql, v->len, v->format, &b, &e);
+    }
+    if (ok)
+        out_add(&s->client, &b);
+    else
+        extended_error(s, &e);
+    wire_buf_free(&b);
+}
+
+/* Bind/Describe/Execute/Close while sluice holds statements or portals of its own. */
+static step client_named(session *s, char type, uint32_t blen)
+{
+    size_t need = blen;
+    if (type == 'B' && blen > NAME_PEEK)
+        need = NAME_PEEK; /* names come first; large parameters stream on */
+    if (evbuffer_get_length(s->client.in) < WIRE_HEADER_LEN + need)
+        return STEP_WAIT;
+    const uint8_t *body = evbuffer_pullup(s->client.in, (ssize_t)(WIRE_HEADER_LEN + need)) + 5;
+    wire_reader r;
+    wire_reader_init(&r, body, need);
+    vobj *v = NULL;
+    const char *portal = NULL;
+    if (type == 'B') {
+        portal = wire_get_string(&r);
+        const char *stmt = wire_get_string(&r);
+        v = stmt ? vobj_find(s, false, stmt) : NULL;
+        if (!v && portal)
+            vobj_remove(s, true, portal); /* the backend's portal replaces ours */
+    } else if (type == 'E') {
+        const char *name = wire_get_string(&r);
+        v = name ? vobj_find(s, true, name) : NULL;
+    } else {
+        uint8_t what = wire_get_byte(&r);
+        const char *name = wire_get_string(&r);
+        v = name ? vobj_find(s, what == 'P', name) : NULL;
+    }
+    if (!v)
+        return relay_client_msg(s, type, blen);
+    if (need < blen) {
+        protocol_violation(s, "Bind message too large for a sluice statement");
+        return STEP_STOP;
+    }
+    if (s->client_skipping || s->backend_skipping)
+        return drop_client_msg(s, blen);
+    if (s->pend_n) {
+        stall(s);
+        return STEP_WAIT;
+    }
+    switch (type) {
+    case 'B':
+        if (!bind_virtual(s, v, portal, &r))
+            return STEP_STOP;
+        break;
+    case 'D':
+        describe_virtual(s, v);
+        break;
+    case 'E':
+        execute_virtual(s, v);
+        break;
+    case 'C':
+        vobj_remove(s, v->portal, v->name);
+        send_simple(s, '3'); /* CloseComplete */
+        break;
+    }
+    return drop_client_msg(s, blen);
+}
+
+static step client_message(session *s, char type, uint32_t blen)
+{
+    if (s->state != SS_READY)
+        return relay_client_msg(s, type, blen); /* authentication exchange */
+    switch (type) {
+    case 'Q':
+        return client_query(s, blen);
+    case 'P':
+        return client_parse(s, blen);
+    case 'B':
+    case 'D':
+    case 'E':
+    case 'C':
+        if (s->vobjs)
+            return client_named(s, type, blen);
+        return relay_client_msg(s, type, blen);
+    case 'X':
+        relay_client_msg(s, type, blen);
+        session_end(s, false, true);
+        return STEP_STOP;
+    default:
+        return relay_client_msg(s, type, blen);
+    }
+}
+
+static void client_process(session *s)
+{
+    struct evbuffer *in = s->client.in;
+    while (s->state == SS_READY || s->state == SS_AUTH) {
+        if (s->c_left) {
+            size_t n = evbuffer_get_length(in);
+            if (n == 0)
+                break;
+            if (n > s->c_left)
+                n = s->c_left;
+            if (s->c_drop)
+                evbuffer_drain(in, n);
+            else
+                evbuffer_remove_buffer(in, s->backend.out, n);
+            s->c_left -= (uint32_t)n;
+            continue;
+        }
+        if (s->stalled || s->mq)
+            break;
+        if (evbuffer_get_length(s->backend.out) > HIGH_WATER) {
+            s->client_paused = true;
+            conn_set_reading(&s->client, false);
+            break;
+        }
+        uint8_t hdr[WIRE_HEADER_LEN];
+        if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
+            break;
+        char type;
+        uint32_t blen;
+        wire_status st = wire_parse_header(hdr, &type, &blen);
+        if (st == WIRE_OK)
+            st = wire_check_frontend(type, blen);
+        if (st != WIRE_OK) {
+            char msg[64];
+            if (st == WIRE_BAD_TYPE)
+                snprintf(msg, sizeof(msg), "invalid frontend message type %d", (unsigned char)type);
+            else
+                snprintf(msg, sizeof(msg), "invalid message length");
+            protocol_violation(s, msg);
+            return;
+        }
+        step r = client_message(s, type, blen);
+        if (r == STEP_STOP)
+            return;
+        if (r == STEP_WAIT)
+            break;
+    }
+    if (conn_is_open(&s->backend) && conn_flush(&s->backend) < 0)
+        return;
+    if (conn_is_open(&s->client))
+        conn_flush(&s->client);
+}
+
+/* ---- backend → client ---- */
+
+static void backend_ready(session *s, char status)
+{
+    s->txn = status;
+    uint8_t k;
+    do {
+        k = pend_pop(s);
+    } while (k && k != 'Q' && k != 'S' && k != 'F' && k != PEND_MULTI && k != PEND_SUPPRESS);
+    if (s->state == SS_AUTH) {
+        s->state = SS_READY;
+        log_debug("session ready (user \"%s\")", s->user);
+    }
+    /* whether the client sees this ReadyForQuery is decided by backend_whole */
+    (void)k;
+}
+
+/* Error accounting: an extended-protocol error makes the backend skip to Sync. */
+static void backend_error(session *s)
+{
+    uint8_t k = pend_peek(s);
+    if (k == PEND_MULTI && s->mq) {
+        s->mq->failed = true;
+        return;
+    }
+    if (!is_extended_kind(k))
+        return;
+    while (is_extended_kind(pend_peek(s)))
+        pend_pop(s);
+    if (!s->pend_n)
+        s->backend_skipping = true;
+}
+
+static void backend_key(session *s, const uint8_t *body, uint32_t blen)
+{
+    if (blen != 8 || s->key_issued) {
+        evbuffer_add(s->client.out, body - WIRE_HEADER_LEN, WIRE_HEADER_LEN + blen);
+        return;
+    }
+    uint32_t pid, key;
+    if (cancel_register(wire_read_u32(body), wire_read_u32(body + 4), &pid, &key) != 0) {
+        evbuffer_add(s->client.out, body - WIRE_HEADER_LEN, WIRE_HEADER_LEN + blen);
+        return;
+    }
+    s->key_issued = true;
+    s->issued_pid = pid;
+    uint8_t m[13] = {'K', 0, 0, 0, 12};
+    wire_write_u32(m + 5, pid);
+    wire_write_u32(m + 9, key);
+    evbuffer_add(s->client.out, m, sizeof(m));
+}
+
+/* ReadyForQuery, ErrorResponse and BackendKeyData are handled whole. */
+static void backend_whole(session *s, char type, uint32_t blen)
+{
+    struct evbuffer *in = s->backend.in;
+    const uint8_t *msg = evbuffer_pullup(in, WIRE_HEADER_LEN + (ssize_t)blen);
+    const uint8_t *body = msg + WIRE_HEADER_LEN;
+    bool forward = true;
+    uint8_t head = pend_peek(s);
+    if (type == 'Z') {
+        if (blen != 1) {
+            backend_lost(s, "malformed ReadyForQuery from the backend");
+            return;
+        }
+        backend_ready(s, (char)body[0]);
+        if (head == PEND_SUPPRESS) {
+            forward = false;
+            if (s->mq)
+                mq_finish(s, true);
+        } else if (head == PEND_MULTI && s->mq) {
+            bool last = s->mq->failed || s->mq->next >= s->mq->split.n_stmts;
+            if (last) {
+                mq_finish(s, false);
+            } else {
+                forward = false;
+                s->resume_client = true; /* mq_step runs after this batch */
+            }
+        }
+    } else if (type == 'E') {
+        const char *sev = wire_error_field(body, blen, 'V');
+        if (!sev)
+            sev = wire_error_field(body, blen, 'S');
+        s->last_fatal = sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0);
+        if (head == PEND_SUPPRESS)
+            forward = false;
+        else
+            backend_error(s);
+    } else if (type == 'K') {
+        backend_key(s, body, blen);
+        forward = false;
+    }
+    if (forward)
+        evbuffer_remove_buffer(in, s->client.out, WIRE_HEADER_LEN + blen);
+    else
+        evbuffer_drain(in, WIRE_HEADER_LEN + blen);
+}
+
+/* Accounting once a streamed backend message has passed entirely. */
+static void backend_done(session *s, char type)
+{
+    switch (type) {
+    case '1':
+        pend_pop_if(s, 'P');
+        break;
+    case '2':
+        pend_pop_if(s, 'B');
+        break;
+    case '3':
+        pend_pop_if(s, 'C');
+        break;
+    case 'T':
+    case 'n':
+        pend_pop_if(s, 'D');
+        break;
+    case 'C':
+    case 'I':
+    case 's':
+        pend_pop_if(s, 'E');
+        break;
+    default:
+        break;
+    }
+}
+
+static void backend_process(session *s)
+{
+    struct evbuffer *in = s->backend.in;
+    while (s->state == SS_READY || s->state == SS_AUTH) {
+        if (s->b_left) {
+            size_t n = evbuffer_get_length(in);
+            if (n == 0)
+                break;
+            if (n > s->b_left)
+                n = s->b_left;
+            evbuffer_remove_buffer(in, s->client.out, n);
+            s->b_left -= (uint32_t)n;
+            if (s->b_left == 0)
+                backend_done(s, s->b_type);
+            continue;
+        }
+        if (s->pend_n == 0 && s->stalled) {
+            s->stalled = false;
+            s->resume_client = true;
+        }
+        if (evbuffer_get_length(s->client.out) > HIGH_WATER) {
+            s->backend_paused = true;
+            conn_set_reading(&s->backend, false);
+            break;
+        }
+        uint8_t hdr[WIRE_HEADER_LEN];
+        if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
+            break;
+        char type;
+        uint32_t blen;
+        if (wire_parse_header(hdr, &type, &blen) != WIRE_OK ||
+            wire_check_backend(type, blen) != WIRE_OK) {
+            backend_lost(s, "malformed message from the backend");
+            return;
+        }
+        if (type == 'Z' || type == 'E' || type == 'K') {
+            if (evbuffer_get_length(in) < WIRE_HEADER_LEN + (size_t)blen)
+                break;
+            backend_whole(s, type, blen);
+            if (s->state == SS_ENDING)
+                return;
+            continue;
+        }
+        size_t avail = evbuffer_get_length(in) - WIRE_HEADER_LEN;
+        size_t now = avail < blen ? avail : blen;
+        evbuffer_remove_buffer(in, s->client.out, WIRE_HEADER_LEN + now);
+        s->b_left = blen - (uint32_t)now;
+        s->b_type = type;
+        if (s->b_left == 0)
+            backend_done(s, type);
+    }
+    if (s->pend_n == 0 && s->stalled && s->b_left == 0) {
+        s->stalled = false;
+        s->resume_client = true;
+    }
+    if (conn_flush(&s->client) < 0)
+        return;
+    if (s->resume_client && s->b_left == 0) {
+        s->resume_client = false;
+        if (s->mq)
+            mq_step(s);
+        client_process(s);
+    }
+}
+
+/* ---- events ---- */
+
+static void client_cb(sl_conn *c, conn_event ev, void *arg)
+{
+    session *s = arg;
+    s->busy++;
+    switch (ev) {
+    case CONN_READ:
+        if (s->state == SS_STARTUP)
+            startup_process(s);
+        else if (s->state == SS_AUTH || s->state == SS_READY)
+            client_process(s);
+        break;
+    case CONN_DRAIN:
+        if (s->state == SS_ENDING) {
+            conn_close(&s->client);
+            maybe_free(s);
+        } else if (s->backend_paused) {
+            s->backend_paused = false;
+            conn_set_reading(&s->backend, true);
+            backend_process(s);
+        }
+        break;
+    case CONN_EOF:
+    case CONN_ERROR:
+        if (ev == CONN_ERROR)
+            log_debug("client connection error (user \"%s\"): %s", s->user, c->error);
+        conn_close(&s->client);
+        if (s->state == SS_ENDING)
+            maybe_free(s);
+        else
+            session_end(s, false, true);
+        break;
+    }
+    s->busy--;
+    maybe_free(s);
+}
+
+static void backend_cb(sl_conn *c, conn_event ev, void *arg)
+{
+    session *s = arg;
+    s->busy++;
+    switch (ev) {
+    case CONN_READ:
+        if (s->state == SS_AUTH || s->state == SS_READY)
+            backend_process(s);
+        else if (s->state == SS_ENDING)
+            evbuffer_drain(c->in, evbuffer_get_length(c->in));
+        break;
+    case CONN_DRAIN:
+        if (s->state == SS_CONNECTING) {
+            backend_connected(s);
+        } else if (s->state == SS_ENDING) {
+            if (evbuffer_get_length(c->out) > 0) {
+                conn_flush(c); /* a cancel request, written once connected */
+                if (conn_is_open(c) && evbuffer_get_length(c->out) > 0)
+                    break;
+            }
+            conn_close(&s->backend);
+            maybe_free(s);
+        } else if (s->client_paused) {
+            s->client_paused = false;
+            conn_set_reading(&s->client, true);
+            client_process(s);
+        }
+        break;
+    case CONN_EOF:
+    case CONN_ERROR:
+        if (s->state == SS_ENDING) {
+            conn_close(&s->backend);
+            maybe_free(s);
+        } else if (s->state == SS_CONNECTING) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "could not connect to the warehouse at %s: %s",
+                     server.backend_desc, c->error[0] ? c->error : "connection closed");
+            log_warning("%s", msg);
+            conn_close(&s->backend);
+            send_error(s, "FATAL", "08006", msg, NULL,
+                       "Check that the warehouse is running and that sluice's backend "
+                       "setting points at it.");
+            session_end(s, true, false);
+        } else {
+            backend_lost(s, ev == CONN_EOF ? "connection closed" : c->error);
+        }
+        break;
+    }
+    s->busy--;
+    maybe_free(s);
+}
+
+void session_accept(sl_loop *loop, int fd)
+{
+    session *s = calloc(1, sizeof(*s));
+    if (!s) {
+        close(fd);
+        return;
+    }
+    s->loop = loop;
+    s->backend.fd = -1;
+    s->busy = 1;
+    s->txn = 'I';
+    loop->nsessions++;
+    atomic_fetch_add(&server.nclients, 1);
+    if (conn_open(&s->client, loop->base, fd, client_cb, s) != 0) {
+        s->client.fd = -1;
+        session_free(s);
+        return;
+    }
+    if (atomic_load(&server.nclients) > server.cfg->max_clients) {
+        send_error(s, "FATAL", "53300", "sorry, too many clients already", NULL,
+                   "Raise max_clients in sluice's configuration, or close idle connections.");
+        session_end(s, true, false);
+    }
+    s->busy--;
+    maybe_free(s);
+}
