@@ -51,6 +51,7 @@
 #                                -v ON_ERROR_STOP=1, one -c per SQL argument
 #   wait_port PORT [SECS]        wait until 127.0.0.1:PORT accepts TCP connections
 #   port_in_use PORT             true when something listens on 127.0.0.1:PORT
+#   pid_gone PID                 true when PID has exited (a zombie counts as exited)
 #
 # Ports. Every script uses fixed ports on 127.0.0.1, each script its own, so that a run
 # never depends on what another script left behind:
@@ -165,7 +166,7 @@ _pg_kill() {
 	local pid
 	pid=$(head -n 1 "$TEST_TMP/$1/postmaster.pid" 2>/dev/null) || return 0
 	kill -QUIT "$pid" 2>/dev/null || return 0
-	wait_until 5 _pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	wait_until 5 pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
 }
 
 # --- sluice -----------------------------------------------------------------------------
@@ -190,24 +191,25 @@ sluice_start() {
 	# On failure the clean-up at exit shows the end of the log.
 	wait_until 10 _sluice_ready "$pid" "$port" ||
 		fail "sluice_start $name: port $port not accepting connections after 10 s"
-	_pid_gone "$pid" && fail "sluice_start $name: sluice exited during start-up (log: $logf)"
+	pid_gone "$pid" && fail "sluice_start $name: sluice exited during start-up (log: $logf)"
 	return 0
 }
 
-_sluice_ready() { _pid_gone "$1" || port_in_use "$2"; }
+_sluice_ready() { pid_gone "$1" || port_in_use "$2"; }
 
 # A child that has exited stays a zombie until waited for, and `kill -0` still finds it.
-_pid_gone() {
+pid_gone() {
 	local state
 	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
 	[[ -z "$state" || "$state" == Z ]]
 }
+_pid_gone() { pid_gone "$@"; } # its first name, still used by some scenarios
 
 sluice_stop() {
 	local name=$1 secs=${2:-30} pid rc=0
 	pid=$(sluice_pid "$name")
 	kill -TERM "$pid" 2>/dev/null || true
-	if ! wait_until "$secs" _pid_gone "$pid"; then
+	if ! wait_until "$secs" pid_gone "$pid"; then
 		log "sluice_stop $name: still running after ${secs} s, sending SIGKILL"
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -240,7 +242,7 @@ _lib_cleanup() {
 			tail -n 20 "$TEST_TMP/$name.log" >&2
 		fi
 		kill -TERM "$pid" 2>/dev/null
-		wait_until 5 _pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+		wait_until 5 pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
 	for name in "${!_PG_PORT[@]}"; do pg_stop "$name"; done
