@@ -23,14 +23,14 @@ backend = "$(pg_conninfo pg)"
 log_level = warning
 CONF
 "$SLUICE" -c "$TEST_TMP/a.conf" >"$TEST_TMP/a.log" 2>&1 &
-pid=$!
-stop_a() { kill "$pid" 2>/dev/null || true; }
+a_pid=$!
+stop_a() { kill "$a_pid" 2>/dev/null || true; }
 on_exit stop_a
 wait_port 55413 || fail "sluice did not listen on the port from the file"
 assert_eq "$(psql_at 55413 "SHOW sluice.version")" "sluice $("$SLUICE" --version | cut -d' ' -f2)" \
     "SHOW sluice.version through the file's listener"
-kill -TERM "$pid"
-wait "$pid" || fail "sluice did not exit 0 on SIGTERM"
+kill -TERM "$a_pid"
+wait "$a_pid" || fail "sluice did not exit 0 on SIGTERM"
 grep -q ' info: ' "$TEST_TMP/a.log" && fail "log_level = warning still logged info lines"
 
 # a flag overrides the file
