@@ -888,6 +888,14 @@ static void client_process(session *s)
 {
     struct evbuffer *in = s->client.in;
     while (s->state == SS_READY || s->state == SS_AUTH) {
+        if (evbuffer_get_length(s->backend.out) > HIGH_WATER && conn_flush(&s->backend) < 0)
+            return;
+        if (evbuffer_get_length(s->backend.out) > HIGH_WATER) {
+            /* the backend's socket is full: its CONN_DRAIN resumes reading */
+            s->client_paused = true;
+            conn_set_reading(&s->client, false);
+            break;
+        }
         if (s->c_left) {
             size_t n = evbuffer_get_length(in);
             if (n == 0)
@@ -903,11 +911,6 @@ static void client_process(session *s)
         }
         if (s->stalled || s->mq)
             break;
-        if (evbuffer_get_length(s->backend.out) > HIGH_WATER) {
-            s->client_paused = true;
-            conn_set_reading(&s->client, false);
-            break;
-        }
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
             break;
@@ -1066,6 +1069,14 @@ static void backend_process(session *s)
 {
     struct evbuffer *in = s->backend.in;
     while (s->state == SS_READY || s->state == SS_AUTH) {
+        if (evbuffer_get_length(s->client.out) > HIGH_WATER && conn_flush(&s->client) < 0)
+            return;
+        if (evbuffer_get_length(s->client.out) > HIGH_WATER) {
+            /* the client's socket is full: its CONN_DRAIN resumes reading */
+            s->backend_paused = true;
+            conn_set_reading(&s->backend, false);
+            break;
+        }
         if (s->b_left) {
             size_t n = evbuffer_get_length(in);
             if (n == 0)
@@ -1081,11 +1092,6 @@ static void backend_process(session *s)
         if (s->pend_n == 0 && s->stalled) {
             s->stalled = false;
             s->resume_client = true;
-        }
-        if (evbuffer_get_length(s->client.out) > HIGH_WATER) {
-            s->backend_paused = true;
-            conn_set_reading(&s->backend, false);
-            break;
         }
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
