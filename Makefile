@@ -3,6 +3,7 @@
 #   make          build build/sluice
 #   make run      install missing packages, build, start the embedded PostgreSQL
 #                 under ./var and sluice on 127.0.0.1:5439 (foreground)
+#   make stop     stop the embedded PostgreSQL that `make run` left running
 #   make test     install what tests need, build, run every suite
 #   make bench    benchmarks against peers (see bench/RESULTS.md)
 #   make fuzz     build and briefly run the libFuzzer harnesses (clang)
@@ -32,7 +33,9 @@ SAN_BINS  := $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/unit-san/%)
 SCEN_SRCS := $(wildcard regress/scenarios/*.c)
 SCEN_BINS := $(SCEN_SRCS:regress/scenarios/%.c=$(BUILD)/scenarios/%)
 
-.PHONY: all run test unit unit-san regress scenarios bench fuzz format install clean deps-run deps-test deps-bench
+.SECONDARY: $(SAN_OBJS)
+
+.PHONY: stop all run test unit unit-san regress scenarios bench fuzz format install clean deps-run deps-test deps-bench
 
 all: $(BUILD)/sluice
 
@@ -71,6 +74,9 @@ deps-bench:
 run: deps-run
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh
+
+stop:
+	@scripts/pgcluster.sh stop var/pg
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -28,12 +28,16 @@ RESULTS=$REPO/bench/RESULTS.md
 PGBENCH=$PG_BIN/pgbench
 command -v pgbouncer >/dev/null || fail "pgbouncer is missing (make deps-bench)"
 mkdir -p "$OUT"
+for port in $PG $SL $PGB; do
+	port_in_use "$port" && fail "port $port is in use (another bench/proxy.sh running?)"
+done
 
 # --- PostgreSQL: durable defaults (no PGCLUSTER_FAST); -S never writes ---------------------
 pgdata=$TEST_TMP/pg
 "$REPO/scripts/pgcluster.sh" init "$pgdata" $PG >"$OUT/pgcluster.log" 2>&1 ||
 	{ cat "$OUT/pgcluster.log"; fail "initdb failed"; }
-on_exit "$REPO/scripts/pgcluster.sh" stop "$pgdata"
+stop_pg() { "$REPO/scripts/pgcluster.sh" stop "$pgdata" >/dev/null 2>&1; }
+on_exit stop_pg
 "$REPO/scripts/pgcluster.sh" start "$pgdata" >>"$OUT/pgcluster.log" 2>&1 ||
 	{ cat "$OUT/pgcluster.log"; fail "PostgreSQL did not start"; }
 log "pgbench -i -s $SCALE …"
@@ -76,7 +80,7 @@ wait_port $PGB 10 || { cat "$OUT/pgbouncer.stderr" "$bdir/pgbouncer.log"; fail "
 # Each target answers the same before anything is timed.
 want=$((SCALE * 100000))
 for port in $PG $SL $PGB; do
-	got=$(psql_at $port "SELECT count(*) FROM pgbench_accounts")
+	got=$(psql_at "$port" "SELECT count(*) FROM pgbench_accounts")
 	assert_eq "$got" "$want" "pgbench_accounts through port $port"
 done
 
@@ -123,8 +127,10 @@ rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "uncommitted")
 	printf -- '- machine: %s CPUs (nproc), %s, %s\n' "$(nproc)" "${cpu:-unknown CPU}" "$(uname -sr)"
 	printf -- '- versions: %s; %s; %s\n' "$("$PG_BIN/postgres" --version)" \
 		"$(pgbouncer --version | head -n 1)" "$("$SLUICE" --version 2>&1 | head -n 1)"
+	# shellcheck disable=SC2016 # the backquotes are Markdown
 	printf -- '- command: `BENCH_SECONDS=%s bench/proxy.sh`, i.e. `pgbench -i -s %s`, then for each mode\n' \
 		"$SECONDS_PER_RUN" "$SCALE"
+	# shellcheck disable=SC2016
 	printf '  `pgbench -S -M MODE -c %s -j %s -T %s -n` against PostgreSQL, sluice and PgBouncer in turn\n\n' \
 		"$CLIENTS" "$THREADS" "$SECONDS_PER_RUN"
 	printf '%s\n' "$table"

@@ -57,8 +57,9 @@
 # never depends on what another script left behind:
 #   5439, 54320   `make run` (sluice, embedded PostgreSQL) — never used by tests
 #   55400-55409   regress/run.sh, the SQL suite (55400 PostgreSQL, 55401 sluice)
-#   55410-55499   regress/scenarios/*.sh: each script takes a block of ten and notes it
-#                 in its header (e.g. 55410-55419 the first script, 55420-55429 the next)
+#   55410-55489   regress/scenarios/*.sh: each script takes a block of ten and notes it
+#                 in its header (auth 55420-55429, backend_death 55430-55439, …)
+#   55490-55499   bench/proxy.sh
 #
 # Environment:
 #   SLUICE_KEEP_TMP=1   keep $TEST_TMP (its path is printed at exit) for a post-mortem
@@ -77,6 +78,19 @@ export REPO SLUICE PG_BIN PSQL TEST_NAME
 unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGPASSFILE PGSERVICE \
 	PGSERVICEFILE PGOPTIONS PGSSLMODE PGREQUIRESSL PGAPPNAME PGTARGETSESSIONATTRS
 export LC_MESSAGES=C PGCONNECT_TIMEOUT=10
+
+# The test ports lie inside Linux's ephemeral range (32768-60999 by default). Were a
+# client socket given one of them as its local port (likely while idle_conns opens its
+# thousand connections), its TIME-WAIT would make a later server's bind on that port fail
+# for a minute. As root, reserve 55400-55499 from ephemeral use in this network namespace.
+_reserve_test_ports() {
+	local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur
+	((EUID == 0)) && [[ -w "$f" ]] || return 0
+	cur=$(<"$f")
+	[[ ",$cur," == *,55400-55499,* ]] && return 0
+	printf '%s\n' "${cur:+$cur,}55400-55499" >"$f" 2>/dev/null || true
+}
+_reserve_test_ports
 
 TEST_TMP=$(mktemp -d "/tmp/sluice-test.$TEST_NAME.XXXXXX")
 chmod 755 "$TEST_TMP"   # PostgreSQL runs as user postgres when tests run as root
@@ -203,7 +217,6 @@ pid_gone() {
 	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
 	[[ -z "$state" || "$state" == Z ]]
 }
-_pid_gone() { pid_gone "$@"; } # its first name, still used by some scenarios
 
 sluice_stop() {
 	local name=$1 secs=${2:-30} pid rc=0

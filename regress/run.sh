@@ -125,13 +125,11 @@ compare() {
 run_suite() {
 	local t start via_sluice via_pg
 	pg_start pg "$PG_PORT"
-	if ((!direct_only)); then
-		on_exit cp "$(sluice_log regress)" "$RESULTS/sluice.log"
-		sluice_start regress "$SLUICE_PORT" "$(pg_conninfo pg)"
-	fi
 	if ((direct_only)); then
 		log "== SQL suite, directly against PostgreSQL on $PG_PORT"
 	else
+		on_exit cp "$(sluice_log regress)" "$RESULTS/sluice.log"
+		sluice_start regress "$SLUICE_PORT" "$(pg_conninfo pg)"
 		log "== SQL suite (PostgreSQL on $PG_PORT, sluice on $SLUICE_PORT)"
 	fi
 	for t in "${schedule[@]}"; do
@@ -174,13 +172,28 @@ fi
 
 # --- 2. scenarios -----------------------------------------------------------------------
 
+# timeout(1) runs each scenario in a process group of its own, which a Ctrl-C at the
+# terminal does not reach; when run.sh is interrupted, it passes SIGTERM on to timeout,
+# which signals the whole group, so the scenario's own clean-up runs.
+SCENARIO_PID=
+# shellcheck disable=SC2317 # called at exit, through on_exit
+stop_scenario() {
+	[[ -n "$SCENARIO_PID" ]] || return 0
+	kill -TERM "$SCENARIO_PID" 2>/dev/null
+	wait "$SCENARIO_PID" 2>/dev/null
+}
+on_exit stop_scenario
+
 if ((${#scenarios[@]} > 0)); then
 	log "== scenarios"
 	for s in "${scenarios[@]}"; do
 		start=$SECONDS
 		out=$RESULTS/scenarios/$s.log
 		rc=0
-		timeout -k 10 "$SCENARIO_TIMEOUT" bash "$RDIR/scenarios/$s.sh" >"$out" 2>&1 || rc=$?
+		timeout -k 10 "$SCENARIO_TIMEOUT" bash "$RDIR/scenarios/$s.sh" >"$out" 2>&1 </dev/null &
+		SCENARIO_PID=$!
+		wait "$SCENARIO_PID" || rc=$?
+		SCENARIO_PID=
 		if ((rc == 0)); then
 			printf 'PASS %-30s (%d s)\n' "$s" $((SECONDS - start))
 		else

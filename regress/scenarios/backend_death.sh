@@ -25,7 +25,7 @@ SPID=$(sluice_pid s)
 CONN="host=127.0.0.1 port=$SL dbname=postgres user=postgres"
 
 sluice_serves() {
-	_pid_gone "$SPID" && fail "sluice (pid $SPID) is gone"
+	pid_gone "$SPID" && fail "sluice (pid $SPID) is gone"
 	assert_eq "$(psql_at $SL "SELECT 'alive'")" alive "a new session through sluice after: $1"
 }
 

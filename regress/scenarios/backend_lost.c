@@ -59,9 +59,8 @@ int main(int argc, char **argv)
     while ((res = PQgetResult(conn)) != NULL)
         PQclear(res);
     state = PQresultErrorField(first, PG_DIAG_SQLSTATE);
-    printf("status %s\nsqlstate %s\nseconds %.2f\nmessage %s\n",
-           PQresStatus(PQresultStatus(first)), state ? state : "none", took,
-           PQresultErrorMessage(first));
+    printf("status %s\nsqlstate %s\nseconds %.2f\nmessage %s\n", PQresStatus(PQresultStatus(first)),
+           state ? state : "none", took, PQresultErrorMessage(first));
     if (PQresultStatus(first) != PGRES_FATAL_ERROR || !state || strcmp(state, argv[2]) != 0) {
         printf("not ok - the query fails with SQLSTATE %s\n", argv[2]);
         ok = 0;

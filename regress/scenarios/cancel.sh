@@ -50,8 +50,9 @@ ctrl_c_cancels() {
 	wait_until 5 running_sleeps 1 || fail "$label: PostgreSQL still runs the cancelled query"
 	rc=0
 	wait "$neighbour" || rc=$?
-	((rc == 0)) && grep -q "^neighbour" "$TEST_TMP/neighbour.out" ||
+	if ((rc != 0)) || ! grep -q "^neighbour" "$TEST_TMP/neighbour.out"; then
 		fail "$label: the neighbour's query was hurt: $(cat "$TEST_TMP/neighbour.out")"
+	fi
 	pass "$label: SIGINT to psql cancels its pg_sleep(30) ${took} s after the signal; the neighbour's query completes"
 }
 

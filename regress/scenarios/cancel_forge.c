@@ -21,10 +21,7 @@ static int failures;
 
 static void report(int ok, const char *name, const char *detail)
 {
-    printf("%s - %s%s%s\n", ok ? "ok" : "not ok", name, detail[0] ? ": " : "", detail);
-    fflush(stdout);
-    if (!ok)
-        failures++;
+    failures += raw_report(ok, name, detail);
 }
 
 /* Wait for the one result of a PQsendQuery; returns it (caller clears) and drains the rest. */
@@ -52,8 +49,7 @@ static const char *sqlstate_of(const PGresult *res)
     return s ? s : "none";
 }
 
-static void forge(const char *host, const char *port, const char *what, uint32_t pid,
-                  uint32_t key)
+static void forge(const char *host, const char *port, const char *what, uint32_t pid, uint32_t key)
 {
     char name[160], detail[64] = "";
     int r = raw_cancel(host, port, pid, key, 3000);

@@ -31,7 +31,7 @@ connected() {
 		WHERE backend_type = 'client backend' AND application_name = 'pgbench'"
 }
 all_connected() {
-	_pid_gone "$bench" && return 0 # pgbench gave up: stop waiting, the checks below say why
+	pid_gone "$bench" && return 0 # pgbench gave up: stop waiting, the checks below say why
 	(($(connected) >= CLIENTS))
 }
 wait_until $((IDLE_SECONDS + 30)) all_connected || true
@@ -53,6 +53,6 @@ grep -q "number of failed transactions: 0 " "$TEST_TMP/pgbench.out" || fail "pgb
 pass "every session ran a query before and after $IDLE_SECONDS s idle"
 log "sluice peak memory: VmHWM $(hwm_kb "$pid") kB"
 
-_pid_gone "$pid" && fail "sluice is gone"
+pid_gone "$pid" && fail "sluice is gone"
 sluice_stop s || fail "sluice exited with status $?"
 pass "idle_conns: all checks passed"

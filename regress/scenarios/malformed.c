@@ -27,8 +27,8 @@ enum expect {
 
 typedef struct bad_case {
     const char *name;
-    int after_startup;          /* 1: send a proper StartupMessage and wait for 'Z' first */
-    int shut_write;             /* 1: close our sending side after the bytes */
+    int after_startup; /* 1: send a proper StartupMessage and wait for 'Z' first */
+    int shut_write;    /* 1: close our sending side after the bytes */
     unsigned char bytes[32];
     size_t nbytes;
     enum expect expect;
@@ -38,10 +38,7 @@ static int failures;
 
 static void report(int ok, const char *name, const char *detail)
 {
-    printf("%s - %s%s%s\n", ok ? "ok" : "not ok", name, detail[0] ? ": " : "", detail);
-    fflush(stdout);
-    if (!ok)
-        failures++;
+    failures += raw_report(ok, name, detail);
 }
 
 static int target_init(target *t, const char *conninfo)
@@ -77,8 +74,7 @@ static void judge_reply(int fd, const bad_case *bc)
             sqlstate = raw_error_field(&m, 'C');
             snprintf(state_buf, sizeof state_buf, "%s", sqlstate ? sqlstate : "none");
             const char *text = raw_error_field(&m, 'M');
-            snprintf(detail, sizeof detail, "ErrorResponse %s \"%s\"", state_buf,
-                     text ? text : "");
+            snprintf(detail, sizeof detail, "ErrorResponse %s \"%s\"", state_buf, text ? text : "");
         } else if (saw_error) {
             snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
                      "; then unexpected message '%c'", m.type);
@@ -159,19 +155,34 @@ int main(int argc, char **argv)
      * (d) 40 bytes announced, 17 sent, then hang-up; (e) 2 GiB announced; (f) shorter than
      * the startup header itself. */
     static const bad_case cases[] = {
-        {"(a) message length < 4 gets 08P01 and a close", 1, 0,
-         {'Q', 0, 0, 0, 3}, 5, EXPECT_ERROR_THEN_CLOSE},
-        {"(b) oversized length (Sync of 0x7fffffff bytes) gets 08P01 and a close", 1, 0,
-         {'S', 0x7f, 0xff, 0xff, 0xff}, 5, EXPECT_ERROR_THEN_CLOSE},
-        {"(c) unknown message type 'z' gets 08P01 and a close", 1, 0,
-         {'z', 0, 0, 0, 4}, 5, EXPECT_ERROR_THEN_CLOSE},
-        {"(d) truncated startup packet then hang-up is closed", 0, 1,
-         {0, 0, 0, 40, 0, 3, 0, 0, 'u', 's', 'e', 'r', 0, 'p', 'o', 's', 't'}, 17,
-         EXPECT_CLOSE},
-        {"(e) startup packet claiming 0x7fffffff bytes is closed", 0, 0,
-         {0x7f, 0xff, 0xff, 0xff, 0, 3, 0, 0}, 8, EXPECT_CLOSE},
-        {"(f) startup packet with length 3 is closed", 0, 0, {0, 0, 0, 3, 0, 3, 0, 0}, 8,
-         EXPECT_CLOSE},
+        {.name = "(a) message length < 4 gets 08P01 and a close",
+         .after_startup = 1,
+         .bytes = {'Q', 0, 0, 0, 3},
+         .nbytes = 5,
+         .expect = EXPECT_ERROR_THEN_CLOSE},
+        {.name = "(b) oversized length (Sync of 0x7fffffff bytes) gets 08P01 and a close",
+         .after_startup = 1,
+         .bytes = {'S', 0x7f, 0xff, 0xff, 0xff},
+         .nbytes = 5,
+         .expect = EXPECT_ERROR_THEN_CLOSE},
+        {.name = "(c) unknown message type 'z' gets 08P01 and a close",
+         .after_startup = 1,
+         .bytes = {'z', 0, 0, 0, 4},
+         .nbytes = 5,
+         .expect = EXPECT_ERROR_THEN_CLOSE},
+        {.name = "(d) truncated startup packet then hang-up is closed",
+         .shut_write = 1,
+         .bytes = {0, 0, 0, 40, 0, 3, 0, 0, 'u', 's', 'e', 'r', 0, 'p', 'o', 's', 't'},
+         .nbytes = 17,
+         .expect = EXPECT_CLOSE},
+        {.name = "(e) startup packet claiming 0x7fffffff bytes is closed",
+         .bytes = {0x7f, 0xff, 0xff, 0xff, 0, 3, 0, 0},
+         .nbytes = 8,
+         .expect = EXPECT_CLOSE},
+        {.name = "(f) startup packet with length 3 is closed",
+         .bytes = {0, 0, 0, 3, 0, 3, 0, 0},
+         .nbytes = 8,
+         .expect = EXPECT_CLOSE},
     };
 
     if (argc != 2) {

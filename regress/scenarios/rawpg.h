@@ -40,6 +40,14 @@ static inline double raw_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Print "ok - NAME" or "not ok - NAME: DETAIL" (TAP-like); returns 1 for a failure. */
+static inline int raw_report(int ok, const char *name, const char *detail)
+{
+    printf("%s - %s%s%s\n", ok ? "ok" : "not ok", name, detail[0] ? ": " : "", detail);
+    fflush(stdout);
+    return !ok;
+}
+
 static inline void raw_put32(unsigned char *p, uint32_t v)
 {
     p[0] = (unsigned char)(v >> 24);

@@ -48,7 +48,7 @@ if out=$(psql_at 55482 "SELECT 'new session during shutdown'" 2>&1); then
 	fail "a new connection was accepted during shutdown: $out"
 fi
 log "    new connection during shutdown: $(printf '%s' "$out" | tr '\n' ' ')"
-_pid_gone "$pid" && fail "sluice exited while a query was still running"
+pid_gone "$pid" && fail "sluice exited while a query was still running"
 pass "during shutdown: new connections are refused, sluice waits for the running query"
 
 rc=0
@@ -58,7 +58,7 @@ t_client=$(now)
 assert_match "$(cat "$TEST_TMP/busy.out")" "^finished after" "result of the in-flight query"
 pass "the in-flight pg_sleep(2) completed with its result ($(elapsed "$t_term" "$t_client") s after SIGTERM)"
 
-wait_until 3 _pid_gone "$pid" || fail "sluice still runs 3 s after its last session ended"
+wait_until 3 pid_gone "$pid" || fail "sluice still runs 3 s after its last session ended"
 t_exit=$(now)
 rc=0
 sluice_stop busy 1 || rc=$?
@@ -82,7 +82,7 @@ wait_until 10 held 1 || fail "the idle session did not connect"
 
 t_term=$(now)
 kill -TERM "$pid"
-wait_until 6 _pid_gone "$pid" || fail "sluice still runs 6 s after SIGTERM with --shutdown-timeout 2"
+wait_until 6 pid_gone "$pid" || fail "sluice still runs 6 s after SIGTERM with --shutdown-timeout 2"
 took=$(elapsed "$t_term" "$(now)")
 rc=0
 sluice_stop hold 1 || rc=$?
