@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #define CONN_READ_MAX (256 * 1024) /* bytes taken per read event */
@@ -112,20 +111,12 @@ static ssize_t conn_plain_read(sl_conn *c)
 {
     ssize_t total = 0;
     while (total < CONN_READ_MAX) {
-        struct evbuffer_iovec v[2];
-        struct iovec io[2];
-        int n = evbuffer_reserve_space(c->in, READ_CHUNK, v, 2);
-        if (n < 1)
+        struct evbuffer_iovec v;
+        if (evbuffer_reserve_space(c->in, READ_CHUNK, &v, 1) < 1)
             return -1;
-        size_t room = 0;
-        for (int i = 0; i < n; i++) {
-            io[i].iov_base = v[i].iov_base;
-            io[i].iov_len = v[i].iov_len;
-            room += v[i].iov_len;
-        }
-        ssize_t r = readv(c->fd, io, n);
+        ssize_t r = recv(c->fd, v.iov_base, v.iov_len, 0);
         if (r <= 0) {
-            evbuffer_commit_space(c->in, v, 0);
+            evbuffer_commit_space(c->in, &v, 0);
             if (r < 0 && errno == EINTR)
                 continue;
             if (total > 0)
@@ -134,18 +125,27 @@ static ssize_t conn_plain_read(sl_conn *c)
                 return 0;
             return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
         }
-        size_t left = (size_t)r;
-        for (int i = 0; i < n; i++) {
-            if (v[i].iov_len > left)
-                v[i].iov_len = left;
-            left -= v[i].iov_len;
-        }
-        evbuffer_commit_space(c->in, v, n);
+        size_t room = v.iov_len;
+        v.iov_len = (size_t)r;
+        evbuffer_commit_space(c->in, &v, 1);
         total += r;
         if ((size_t)r < room)
             break; /* the socket is drained */
     }
     return total;
+}
+
+/* Writes c->out: send() for one contiguous run (the usual reply), writev for more. */
+static ssize_t conn_plain_write(sl_conn *c)
+{
+    size_t len = evbuffer_get_length(c->out);
+    size_t first = evbuffer_get_contiguous_space(c->out);
+    if (first < len)
+        return evbuffer_write(c->out, c->fd);
+    ssize_t n = send(c->fd, evbuffer_pullup(c->out, (ssize_t)first), first, MSG_NOSIGNAL);
+    if (n > 0)
+        evbuffer_drain(c->out, (size_t)n);
+    return n;
 }
 
 /* ---- TLS ---- */
@@ -301,7 +301,7 @@ int conn_flush(sl_conn *c)
                 return -1;
             break;
         }
-        int n = evbuffer_write(c->out, c->fd);
+        ssize_t n = conn_plain_write(c);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 break;

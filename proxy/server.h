@@ -24,8 +24,7 @@ typedef struct sl_loop {
     int index;
     struct event_base *base;
     struct evconnlistener *listener;
-    struct event *stop_ev;  /* shutdown: stop accepting */
-    struct event *force_ev; /* shutdown deadline: leave now */
+    struct event *tick_ev; /* notices shutdown (server.shutting_down, force_exit) */
     pthread_t thread;
     int nsessions;
     bool stopping;
@@ -41,7 +40,8 @@ typedef struct sl_server {
     int nloops;
     atomic_int nclients;
     atomic_int loops_running;
-    atomic_bool shutting_down;
+    atomic_bool shutting_down; /* stop accepting, leave once sessions are gone */
+    atomic_bool force_exit;    /* leave now */
 } sl_server;
 
 extern sl_server server;
