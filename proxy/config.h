@@ -15,7 +15,7 @@ typedef struct sl_config {
     char *log_level;      /* error | warning | info | debug */
     char *tls_cert_file;  /* TLS for clients when both are set */
     char *tls_key_file;
-    int threads;          /* relay event loops; 0 = one per CPU */
+    int threads;          /* relay event loops; 0 = one per 4 CPUs */
     int shutdown_timeout; /* seconds sessions get to finish after SIGTERM */
     int max_clients;      /* client connections accepted at once */
 } sl_config;

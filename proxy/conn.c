@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define CONN_READ_MAX (256 * 1024) /* bytes taken per read event */
-#define READ_CHUNK (32 * 1024)     /* one readv */
+#define READ_CHUNK (64 * 1024)     /* one recv */
 #define TLS_CHUNK 16384
 
 static void conn_on_read(evutil_socket_t fd, short what, void *arg);
@@ -103,20 +103,20 @@ static void conn_fail_tls(sl_conn *c, const char *op)
 }
 
 /*
- * Reads straight into the input buffer's free space. (evbuffer_read would first ask the
- * kernel how much is readable, one more system call per message, and reads 4 KB at most.)
+ * Reads into a per-thread scratch buffer, then appends to c->in. The extra copy is small
+ * next to what it saves: a typical message then lands in a small evbuffer chain that the
+ * allocator hands back warm, instead of a fresh 32 KB chain per read (measured: fewer
+ * cache misses in the kernel's copy and less allocator work per query). evbuffer_read is
+ * not used: it first asks the kernel how much is readable, one more system call per read.
  * Returns bytes read, 0 on EOF, -1 on error, -2 when nothing was there.
  */
 static ssize_t conn_plain_read(sl_conn *c)
 {
+    static __thread uint8_t scratch[READ_CHUNK];
     ssize_t total = 0;
     while (total < CONN_READ_MAX) {
-        struct evbuffer_iovec v;
-        if (evbuffer_reserve_space(c->in, READ_CHUNK, &v, 1) < 1)
-            return -1;
-        ssize_t r = recv(c->fd, v.iov_base, v.iov_len, 0);
+        ssize_t r = recv(c->fd, scratch, sizeof(scratch), 0);
         if (r <= 0) {
-            evbuffer_commit_space(c->in, &v, 0);
             if (r < 0 && errno == EINTR)
                 continue;
             if (total > 0)
@@ -125,11 +125,10 @@ static ssize_t conn_plain_read(sl_conn *c)
                 return 0;
             return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
         }
-        size_t room = v.iov_len;
-        v.iov_len = (size_t)r;
-        evbuffer_commit_space(c->in, &v, 1);
+        if (evbuffer_add(c->in, scratch, (size_t)r) != 0)
+            return -1;
         total += r;
-        if ((size_t)r < room)
+        if ((size_t)r < sizeof(scratch))
             break; /* the socket is drained */
     }
     return total;

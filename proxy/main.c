@@ -24,7 +24,7 @@ static void usage(FILE *out)
             "      --log-level LEVEL        error, warning, info (default) or debug\n"
             "      --tls-cert-file FILE     PEM certificate: offer TLS to clients\n"
             "      --tls-key-file FILE      PEM private key for --tls-cert-file\n"
-            "      --threads N              relay event loops (default: one per CPU)\n"
+            "      --threads N              relay event loops (default: one per 4 CPUs)\n"
             "      --shutdown-timeout SECS  time sessions get to finish after SIGTERM (default 30)\n"
             "      --max-clients N          client connections accepted at once (default 10000)\n"
             "  -V, --version                print the version and exit\n"

@@ -207,6 +207,28 @@ static int loop_init(sl_loop *loop, int index, struct sockaddr *addr, int addrle
     return loop->tick_ev && event_add(loop->tick_ev, &tick) == 0 ? 0 : -1;
 }
 
+/*
+ * Each loop listens on its own SO_REUSEPORT socket, which would also let a second sluice
+ * share the port silently. A plain bind first makes "address in use" an error.
+ */
+static int probe_listen(const struct sockaddr *addr, socklen_t addrlen, char *err, size_t errlen)
+{
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    int rc = fd < 0 ? -1 : 0;
+    if (rc == 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        rc = bind(fd, addr, addrlen);
+    }
+    if (rc != 0)
+        snprintf(err, errlen, "could not listen on %s: %s%s", server.cfg->listen,
+                 strerror(errno),
+                 errno == EADDRINUSE ? " (is another sluice or server using this port?)" : "");
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
@@ -236,7 +258,16 @@ int server_start(const sl_config *cfg, char *err, size_t errlen)
                  gai_strerror(gai));
         return -1;
     }
-    int n = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (probe_listen(ai->ai_addr, ai->ai_addrlen, err, errlen) != 0) {
+        freeaddrinfo(ai);
+        return -1;
+    }
+    /*
+     * Relaying costs little CPU next to the warehouse; on a small machine that also runs
+     * the warehouse, extra loops only add cross-CPU wake-ups (measured on 2 CPUs: one loop
+     * is faster). Default: one loop per 4 CPUs.
+     */
+    int n = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN) / 4;
     if (n < 1)
         n = 1;
     server.loops = calloc((size_t)n, sizeof(sl_loop));
