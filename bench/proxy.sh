@@ -6,7 +6,7 @@
 #   BENCH_SECONDS=5 bench/proxy.sh
 #
 # One PostgreSQL 15 cluster with PostgreSQL's default (durable) settings, `pgbench -i -s 10`;
-# sluice (--threads default: one loop per CPU) and PgBouncer (pool_mode=session,
+# sluice (--threads default: one loop per 4 CPUs) and PgBouncer (pool_mode=session,
 # auth_type=trust, max_client_conn 100, default_pool_size 20) both relay to it. For each
 # protocol mode (simple, extended, prepared) the three targets run
 #   pgbench -S -M MODE -c 16 -j 2 -T $BENCH_SECONDS -n
@@ -14,7 +14,7 @@
 # date, the machine and the exact command, to bench/RESULTS.md. Raw pgbench output goes to
 # bench/out/. Everything listens on 127.0.0.1 only.
 #
-# Ports 55490-55492: 55490 PostgreSQL, 55491 sluice, 55492 PgBouncer.
+# Ports 25490-25492: 25490 PostgreSQL, 25491 sluice, 25492 PgBouncer.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../regress/lib.sh"
 
@@ -22,7 +22,7 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-20}
 [[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_SECONDS must be a positive integer"
 SCALE=10 CLIENTS=16 THREADS=2
 MODES=(simple extended prepared)
-PG=55490 SL=55491 PGB=55492
+PG=25490 SL=25491 PGB=25492
 OUT=$REPO/bench/out
 RESULTS=$REPO/bench/RESULTS.md
 PGBENCH=$PG_BIN/pgbench
@@ -72,7 +72,8 @@ if ((EUID == 0)); then
 	chown -R postgres:postgres "$bdir"
 	as_user=(setpriv --reuid=postgres --regid=postgres --init-groups)
 fi
-"${as_user[@]}" pgbouncer "$bdir/pgbouncer.ini" >"$OUT/pgbouncer.stderr" 2>&1 &
+# its own session, like sluice's (regress/lib.sh) and PostgreSQL's postmaster
+setsid "${as_user[@]}" pgbouncer "$bdir/pgbouncer.ini" >"$OUT/pgbouncer.stderr" 2>&1 &
 pgbouncer_pid=$!
 on_exit kill -TERM "$pgbouncer_pid"
 wait_port $PGB 10 || { cat "$OUT/pgbouncer.stderr" "$bdir/pgbouncer.log"; fail "PgBouncer did not start"; }

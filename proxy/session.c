@@ -884,6 +884,75 @@ static step client_message(session *s, char type, uint32_t blen)
     }
 }
 
+/*
+ * The fast path: complete ordinary messages at the front of the input's first buffer
+ * chain are accounted for and moved to the backend in one piece. Anything else (ours, a
+ * message cut by the chain's end, skipping after an error, statements sluice holds)
+ * stops the run and goes through client_message one message at a time.
+ */
+static size_t client_fast_run(session *s)
+{
+    struct evbuffer *in = s->client.in;
+    size_t clen = evbuffer_get_contiguous_space(in);
+    if (clen < WIRE_HEADER_LEN)
+        return 0;
+    const uint8_t *p = evbuffer_pullup(in, (ssize_t)clen);
+    size_t off = 0;
+    while (off + WIRE_HEADER_LEN <= clen) {
+        char type;
+        uint32_t blen;
+        if (wire_parse_header(p + off, &type, &blen) != WIRE_OK ||
+            wire_check_frontend(type, blen) != WIRE_OK || blen > clen - off - WIRE_HEADER_LEN)
+            break;
+        const char *body = (const char *)p + off + WIRE_HEADER_LEN;
+        uint8_t kind = 0;
+        switch (type) {
+        case 'Q':
+            if (blen == 0 || body[blen - 1] != '\0' ||
+                classify_statement(body, blen - 1) != SL_STMT_NONE ||
+                classify_has_later_ours(body, blen - 1))
+                goto done;
+            kind = 'Q';
+            break;
+        case 'P': {
+            const char *nul = memchr(body, '\0', blen);
+            if (s->vobjs || !nul || memchr(nul + 1, '\0', blen - (size_t)(nul + 1 - body)) == NULL)
+                goto done;
+            if (classify_statement(nul + 1, strlen(nul + 1)) != SL_STMT_NONE)
+                goto done;
+            kind = 'P';
+            break;
+        }
+        case 'B':
+        case 'D':
+        case 'E':
+        case 'C':
+            if (s->vobjs)
+                goto done;
+            kind = (uint8_t)type;
+            break;
+        case 'S':
+        case 'F':
+            kind = (uint8_t)type;
+            break;
+        case 'H':
+        case 'd':
+        case 'c':
+        case 'f':
+            break;
+        default:
+            goto done;
+        }
+        if (kind && pend_push(s, kind) != 0)
+            goto done;
+        off += WIRE_HEADER_LEN + blen;
+    }
+done:
+    if (off)
+        evbuffer_remove_buffer(in, s->backend.out, off);
+    return off;
+}
+
 static void client_process(session *s)
 {
     struct evbuffer *in = s->client.in;
@@ -911,6 +980,9 @@ static void client_process(session *s)
         }
         if (s->stalled || s->mq)
             break;
+        if (s->state == SS_READY && !s->client_skipping && !s->backend_skipping &&
+            client_fast_run(s) > 0)
+            continue;
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
             break;
@@ -973,6 +1045,16 @@ static void backend_error(session *s)
         s->backend_skipping = true;
 }
 
+/* An ErrorResponse that goes to the client: remember FATAL, account for it. */
+static void backend_error_seen(session *s, const uint8_t *body, uint32_t blen)
+{
+    const char *sev = wire_error_field(body, blen, 'V');
+    if (!sev)
+        sev = wire_error_field(body, blen, 'S');
+    s->last_fatal = sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0);
+    backend_error(s);
+}
+
 static void backend_key(session *s, const uint8_t *body, uint32_t blen)
 {
     if (blen != 8 || s->key_issued) {
@@ -1020,14 +1102,10 @@ static void backend_whole(session *s, char type, uint32_t blen)
             }
         }
     } else if (type == 'E') {
-        const char *sev = wire_error_field(body, blen, 'V');
-        if (!sev)
-            sev = wire_error_field(body, blen, 'S');
-        s->last_fatal = sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0);
         if (head == PEND_SUPPRESS)
             forward = false;
         else
-            backend_error(s);
+            backend_error_seen(s, body, blen);
     } else if (type == 'K') {
         backend_key(s, body, blen);
         forward = false;
@@ -1065,6 +1143,47 @@ static void backend_done(session *s, char type)
     }
 }
 
+/*
+ * The fast path for replies: complete messages at the front of the input's first chain are
+ * accounted for and moved to the client in one piece. BackendKeyData, replies sluice keeps
+ * to itself (PEND_SUPPRESS, PEND_MULTI) and messages cut by the chain's end go through
+ * backend_whole or the streaming path instead.
+ */
+static size_t backend_fast_run(session *s)
+{
+    struct evbuffer *in = s->backend.in;
+    size_t clen = evbuffer_get_contiguous_space(in);
+    if (clen < WIRE_HEADER_LEN)
+        return 0;
+    const uint8_t *p = evbuffer_pullup(in, (ssize_t)clen);
+    size_t off = 0;
+    while (off + WIRE_HEADER_LEN <= clen && !(s->stalled && s->pend_n == 0)) {
+        char type;
+        uint32_t blen;
+        if (wire_parse_header(p + off, &type, &blen) != WIRE_OK ||
+            blen > clen - off - WIRE_HEADER_LEN)
+            break;
+        const uint8_t *body = p + off + WIRE_HEADER_LEN;
+        uint8_t head = pend_peek(s);
+        if (type == 'K' || ((type == 'Z' || type == 'E') &&
+                            (head == PEND_SUPPRESS || head == PEND_MULTI)))
+            break;
+        if (type == 'Z') {
+            if (blen != 1)
+                break;
+            backend_ready(s, (char)body[0]);
+        } else if (type == 'E') {
+            backend_error_seen(s, body, blen);
+        } else {
+            backend_done(s, type);
+        }
+        off += WIRE_HEADER_LEN + blen;
+    }
+    if (off)
+        evbuffer_remove_buffer(in, s->client.out, off);
+    return off;
+}
+
 static void backend_process(session *s)
 {
     struct evbuffer *in = s->backend.in;
@@ -1093,6 +1212,8 @@ static void backend_process(session *s)
             s->stalled = false;
             s->resume_client = true;
         }
+        if (s->state == SS_READY && backend_fast_run(s) > 0)
+            continue;
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
             break;

@@ -7,9 +7,9 @@
 #   # shellcheck source=regress/lib.sh
 #   . "$(dirname "$0")/../lib.sh"            # from regress/scenarios/NAME.sh
 #
-#   pg_start pg 55410
-#   sluice_start s 55411 "$(pg_conninfo pg)"
-#   got=$(psql_at 55411 "SELECT 1")
+#   pg_start pg 25410
+#   sluice_start s 25411 "$(pg_conninfo pg)"
+#   got=$(psql_at 25411 "SELECT 1")
 #   assert_eq "$got" 1 "a query through sluice"
 #   sluice_stop s || fail "sluice exited with status $?"
 #   pass "select through sluice"
@@ -56,10 +56,12 @@
 # Ports. Every script uses fixed ports on 127.0.0.1, each script its own, so that a run
 # never depends on what another script left behind:
 #   5439, 54320   `make run` (sluice, embedded PostgreSQL) — never used by tests
-#   55400-55409   regress/run.sh, the SQL suite (55400 PostgreSQL, 55401 sluice)
-#   55410-55489   regress/scenarios/*.sh: each script takes a block of ten and notes it
-#                 in its header (auth 55420-55429, backend_death 55430-55439, …)
-#   55490-55499   bench/proxy.sh
+#   25400-25409   regress/run.sh, the SQL suite (25400 PostgreSQL, 25401 sluice)
+#   25410-25489   regress/scenarios/*.sh: each script takes a block of ten and notes it
+#                 in its header (auth 25420-25429, backend_death 25430-25439, …)
+#   25490-25499   bench/proxy.sh
+# All below Linux's ephemeral range (32768-60999), so that the client side of a test's
+# connections (idle_conns opens a thousand) never takes a port a later test listens on.
 #
 # Environment:
 #   SLUICE_KEEP_TMP=1   keep $TEST_TMP (its path is printed at exit) for a post-mortem
@@ -79,18 +81,6 @@ unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGPASSFILE PGSERVICE
 	PGSERVICEFILE PGOPTIONS PGSSLMODE PGREQUIRESSL PGAPPNAME PGTARGETSESSIONATTRS
 export LC_MESSAGES=C PGCONNECT_TIMEOUT=10
 
-# The test ports lie inside Linux's ephemeral range (32768-60999 by default). Were a
-# client socket given one of them as its local port (likely while idle_conns opens its
-# thousand connections), its TIME-WAIT would make a later server's bind on that port fail
-# for a minute. As root, reserve 55400-55499 from ephemeral use in this network namespace.
-_reserve_test_ports() {
-	local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur
-	((EUID == 0)) && [[ -w "$f" ]] || return 0
-	cur=$(<"$f")
-	[[ ",$cur," == *,55400-55499,* ]] && return 0
-	printf '%s\n' "${cur:+$cur,}55400-55499" >"$f" 2>/dev/null || true
-}
-_reserve_test_ports
 
 TEST_TMP=$(mktemp -d "/tmp/sluice-test.$TEST_NAME.XXXXXX")
 chmod 755 "$TEST_TMP"   # PostgreSQL runs as user postgres when tests run as root
@@ -197,7 +187,9 @@ sluice_start() {
 	shift 3
 	[[ -x "$SLUICE" ]] || fail "sluice_start: $SLUICE is not built (run make)"
 	port_in_use "$port" && fail "sluice_start $name: port $port is already in use"
-	"$SLUICE" --listen "127.0.0.1:$port" --backend "$backend" "$@" >>"$logf" 2>&1 &
+	# In its own session, as a service runs: with the kernel's autogroup scheduling it
+	# then does not share one CPU slice with the test's clients (pgbench in bench/).
+	setsid "$SLUICE" --listen "127.0.0.1:$port" --backend "$backend" "$@" >>"$logf" 2>&1 &
 	pid=$!
 	_SLUICE_PID[$name]=$pid
 	_SLUICE_PORT[$name]=$port

@@ -4,7 +4,7 @@
 #   regress/run.sh [--direct] [NAME…]
 #
 # 1. The SQL suite, in the manner of PostgreSQL's pg_regress. One PostgreSQL 15 cluster
-#    (127.0.0.1:55400) and one sluice in front of it (127.0.0.1:55401). For each test NAME
+#    (127.0.0.1:25400) and one sluice in front of it (127.0.0.1:25401). For each test NAME
 #    of regress/schedule, in order, regress/sql/NAME.sql is fed to psql through sluice; the
 #    transcript goes to regress/results/NAME.out and is compared with
 #    regress/expected/NAME.out. Then the same file is run directly against PostgreSQL into
@@ -30,8 +30,8 @@
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PG_PORT=55400
-SLUICE_PORT=55401
+PG_PORT=25400
+SLUICE_PORT=25401
 HWM_LIMIT_KB=$((64 * 1024))
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-300}
 

@@ -7,14 +7,14 @@
 # password must come back as PostgreSQL's own error (28P01). With a certificate sluice
 # answers SSLRequest with 'S' and terminates TLS; without one it answers 'N'.
 #
-# Ports 55420-55429: 55420 PostgreSQL, 55421 sluice (no TLS), 55422 sluice (TLS).
+# Ports 25420-25429: 25420 PostgreSQL, 25421 sluice (no TLS), 25422 sluice (TLS).
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 make -s -C "$REPO" build/scenarios/bad_password
 BAD_PASSWORD=$REPO/build/scenarios/bad_password
 
-PG=55420 PLAIN=55421 TLS=55422
+PG=25420 PLAIN=25421 TLS=25422
 pg_start pg $PG "log_connections = on" "log_line_prefix = '%m [%p] %e '"
 
 # Two password users, their secrets stored the way their hba line expects.

@@ -12,13 +12,13 @@
 #   - malformed client input (build/scenarios/malformed): 08P01 and a close for that client,
 #     and sluice keeps serving everyone else.
 #
-# Ports 55430-55439: 55430 PostgreSQL, 55431 sluice.
+# Ports 25430-25439: 25430 PostgreSQL, 25431 sluice.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 make -s -C "$REPO" build/scenarios/backend_lost build/scenarios/malformed
 
-PG=55430 SL=55431
+PG=25430 SL=25431
 pg_start pg $PG "client_connection_check_interval = '500ms'"
 sluice_start s $SL "$(pg_conninfo pg)"
 SPID=$(sluice_pid s)

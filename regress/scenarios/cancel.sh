@@ -10,13 +10,13 @@
 #   - forged CancelRequests (a wrong secret, a wrong pid, PostgreSQL's own pid) cancel
 #     nothing, while PQcancel with the real key does (build/scenarios/cancel_forge).
 #
-# Ports 55440-55449: 55440 PostgreSQL, 55441 sluice, 55442 sluice with TLS.
+# Ports 25440-25449: 25440 PostgreSQL, 25441 sluice, 25442 sluice with TLS.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 make -s -C "$REPO" build/scenarios/cancel_forge
 
-PG=55440 PLAIN=55441 TLS=55442
+PG=25440 PLAIN=25441 TLS=25442
 pg_start pg $PG
 sluice_start plain $PLAIN "$(pg_conninfo pg)"
 

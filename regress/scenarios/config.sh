@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # config.sh — settings: --help, the INI file's [sluice] section, flags overriding the
 # file, and clear errors (exit status 2) for bad settings.
-# Ports: 55412 (PostgreSQL), 55413-55414 (sluice).
+# Ports: 25412 (PostgreSQL), 25413-25414 (sluice).
 . "$(dirname "$0")/../lib.sh"
 
 help=$("$SLUICE" --help)
@@ -12,13 +12,13 @@ done
 assert_match "$("$SLUICE" --version)" '^sluice [0-9]+\.[0-9]+\.[0-9]+$' "--version"
 
 # a file alone: sluice listens where the file says
-pg_start pg 55412
+pg_start pg 25412
 cat >"$TEST_TMP/a.conf" <<CONF
 # a comment
 [other]
 listen = ignored:1
 [sluice]
-listen = 127.0.0.1:55413
+listen = 127.0.0.1:25413
 backend = "$(pg_conninfo pg)"
 log_level = warning
 CONF
@@ -26,17 +26,17 @@ CONF
 a_pid=$!
 stop_a() { kill "$a_pid" 2>/dev/null || true; }
 on_exit stop_a
-wait_port 55413 || fail "sluice did not listen on the port from the file"
-assert_eq "$(psql_at 55413 "SHOW sluice.version")" "sluice $("$SLUICE" --version | cut -d' ' -f2)" \
+wait_port 25413 || fail "sluice did not listen on the port from the file"
+assert_eq "$(psql_at 25413 "SHOW sluice.version")" "sluice $("$SLUICE" --version | cut -d' ' -f2)" \
     "SHOW sluice.version through the file's listener"
 kill -TERM "$a_pid"
 wait "$a_pid" || fail "sluice did not exit 0 on SIGTERM"
 grep -q ' info: ' "$TEST_TMP/a.log" && fail "log_level = warning still logged info lines"
 
 # a flag overrides the file
-sluice_start s 55414 "$(pg_conninfo pg)" -c "$TEST_TMP/a.conf"
-assert_eq "$(psql_at 55414 "SELECT 1")" 1 "--listen overrides the file's listen"
-port_in_use 55413 && fail "the file's listen was used although --listen overrode it"
+sluice_start s 25414 "$(pg_conninfo pg)" -c "$TEST_TMP/a.conf"
+assert_eq "$(psql_at 25414 "SELECT 1")" 1 "--listen overrides the file's listen"
+port_in_use 25413 && fail "the file's listen was used although --listen overrode it"
 sluice_stop s || fail "sluice exited with status $?"
 
 # bad settings: exit status 2 and a message that says what to do
@@ -59,8 +59,8 @@ expect_refusal 'tls_cert_file and tls_key_file must be set together' --tls-cert-
 expect_refusal 'could not open config file' -c "$TEST_TMP/missing.conf"
 
 # secrets in the backend conninfo never reach the log
-sluice_start p 55414 "$(pg_conninfo pg) password=hunter2-secret" --log-level debug
-psql_at 55414 "SELECT 1" >/dev/null
+sluice_start p 25414 "$(pg_conninfo pg) password=hunter2-secret" --log-level debug
+psql_at 25414 "SELECT 1" >/dev/null
 sluice_stop p || fail "sluice exited with status $?"
 grep -q hunter2 "$(sluice_log p)" && fail "the backend password appeared in sluice's log"
 pass "configuration file, flags and errors"

@@ -6,12 +6,12 @@
 # show 1,000 client backends of theirs (sluice is a 1:1 relay: one backend per client) and
 # sluice's resident memory must stay under 100 MB. Both figures are printed.
 #
-# Ports 55450-55459: 55450 PostgreSQL, 55451 sluice.
+# Ports 25450-25459: 25450 PostgreSQL, 25451 sluice.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 CLIENTS=1000 IDLE_SECONDS=${IDLE_SECONDS:-25} RSS_LIMIT_KB=$((100 * 1024))
-PG=55450 SL=55451
+PG=25450 SL=25451
 
 # 1,000 clients + 1,000 backend legs + pgbench's own: well past the usual 1024.
 hard=$(ulimit -Hn)

@@ -6,7 +6,7 @@
 # transactions with commit, rollback and errors, SHOW sluice.version through the extended
 # and the simple protocol, DatabaseMetaData.
 #
-# Ports 55460-55469: 55460 PostgreSQL, 55461 sluice.
+# Ports 25460-25469: 25460 PostgreSQL, 25461 sluice.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -14,7 +14,7 @@ PGJDBC=/usr/share/java/postgresql.jar
 [[ -r "$PGJDBC" ]] || fail "$PGJDBC is missing (Debian package libpostgresql-jdbc-java)"
 command -v javac >/dev/null || fail "javac is missing (Debian package default-jdk-headless)"
 
-PG=55460 SL=55461
+PG=25460 SL=25461
 pg_start pg $PG
 sluice_start s $SL "$(pg_conninfo pg)"
 

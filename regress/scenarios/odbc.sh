@@ -8,7 +8,7 @@
 # SQLSTATE and a query after it, rows read back, and SHOW sluice.version. isql -b exits 0
 # whatever happens, so every check reads its output.
 #
-# Ports 55470-55479: 55470 PostgreSQL, 55471 sluice.
+# Ports 25470-25479: 25470 PostgreSQL, 25471 sluice.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -17,7 +17,7 @@ driver=$(awk -F' *= *' '/^\[PostgreSQL Unicode\]/ { s = 1; next } /^\[/ { s = 0 
 	s && $1 == "Driver" { print $2 }' /etc/odbcinst.ini)
 [[ -n "$driver" ]] || fail "no [PostgreSQL Unicode] driver in /etc/odbcinst.ini (package odbc-postgresql)"
 
-PG=55470 SL=55471
+PG=25470 SL=25471
 pg_start pg $PG
 sluice_start s $SL "$(pg_conninfo pg)"
 

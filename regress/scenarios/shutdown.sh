@@ -7,11 +7,11 @@
 #   - an idle session that never ends: --shutdown-timeout 2 bounds the wait, sluice exits 0
 #     within about 3 s and the backend session goes away with it.
 #
-# Ports 55480-55489: 55480 PostgreSQL, 55481-55483 sluice.
+# Ports 25480-25489: 25480 PostgreSQL, 25481-25483 sluice.
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-PG=55480
+PG=25480
 pg_start pg $PG
 
 now() { date +%s.%N; }
@@ -20,7 +20,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 at_most() { awk -v t="$1" -v l="$2" 'BEGIN { exit !(t <= l) }'; }
 
 # --- no session --------------------------------------------------------------------------------
-sluice_start idle 55481 "$(pg_conninfo pg)"
+sluice_start idle 25481 "$(pg_conninfo pg)"
 t0=$(now)
 rc=0
 sluice_stop idle 10 || rc=$?
@@ -30,9 +30,9 @@ at_most "$took" 1.5 || fail "sluice took $took s to exit with no session open"
 pass "no session: SIGTERM → exit 0 in $took s"
 
 # --- a query in flight ---------------------------------------------------------------------
-sluice_start busy 55482 "$(pg_conninfo pg)" --shutdown-timeout 10
+sluice_start busy 25482 "$(pg_conninfo pg)" --shutdown-timeout 10
 pid=$(sluice_pid busy)
-"$PSQL" -X -A -t -q -h 127.0.0.1 -p 55482 -U postgres -d postgres \
+"$PSQL" -X -A -t -q -h 127.0.0.1 -p 25482 -U postgres -d postgres \
 	-c "SELECT 'finished after ' || pg_sleep(2)::text" >"$TEST_TMP/busy.out" 2>&1 &
 client=$!
 sleeping() {
@@ -44,7 +44,7 @@ t_term=$(now)
 kill -TERM "$pid"
 
 sleep 0.3
-if out=$(psql_at 55482 "SELECT 'new session during shutdown'" 2>&1); then
+if out=$(psql_at 25482 "SELECT 'new session during shutdown'" 2>&1); then
 	fail "a new connection was accepted during shutdown: $out"
 fi
 log "    new connection during shutdown: $(printf '%s' "$out" | tr '\n' ' ')"
@@ -66,10 +66,10 @@ assert_eq "$rc" 0 "exit status of sluice after a graceful shutdown"
 pass "sluice exited 0, $(elapsed "$t_client" "$t_exit") s after the session ended"
 
 # --- an idle session outlives --shutdown-timeout 2 -----------------------------------------------
-sluice_start hold 55483 "$(pg_conninfo pg)" --shutdown-timeout 2
+sluice_start hold 25483 "$(pg_conninfo pg)" --shutdown-timeout 2
 pid=$(sluice_pid hold)
 mkfifo "$TEST_TMP/stdin"
-"$PSQL" -X -q "host=127.0.0.1 port=55483 dbname=postgres user=postgres application_name=held_open" \
+"$PSQL" -X -q "host=127.0.0.1 port=25483 dbname=postgres user=postgres application_name=held_open" \
 	<"$TEST_TMP/stdin" >/dev/null 2>&1 &
 client=$!
 exec 3>"$TEST_TMP/stdin"
