@@ -2,7 +2,7 @@
 # bench/proxy.sh — pgbench select-only throughput: PostgreSQL directly, through sluice, and
 # through PgBouncer, side by side in one run. `make bench` runs it.
 #
-#   bench/proxy.sh            BENCH_SECONDS=20 by default (per measurement; 9 measurements)
+#   bench/proxy.sh            BENCH_SECONDS=10 by default (per measurement; 18 measurements)
 #   BENCH_SECONDS=5 bench/proxy.sh
 #
 # One PostgreSQL 15 cluster with PostgreSQL's default (durable) settings, `pgbench -i -s 10`;
@@ -18,7 +18,7 @@
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/../regress/lib.sh"
 
-SECONDS_PER_RUN=${BENCH_SECONDS:-20}
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 [[ "$SECONDS_PER_RUN" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_SECONDS must be a positive integer"
 SCALE=10 CLIENTS=16 THREADS=2
 MODES=(simple extended prepared)
@@ -86,37 +86,58 @@ for port in $PG $SL $PGB; do
 done
 
 # --- the runs ----------------------------------------------------------------------------------
-# run TARGET PORT MODE: one pgbench run; prints its TPS.
+# cpu_ticks PID: user+system CPU time of a process so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# run TARGET PORT MODE ROUND: one pgbench run; prints "TPS TRANSACTIONS".
 run() {
-	local target=$1 port=$2 mode=$3 out=$OUT/$1-$3.txt tps
+	local target=$1 port=$2 mode=$3 out=$OUT/$1-$3-$4.txt tps n
 	"$PGBENCH" -S -M "$mode" -c $CLIENTS -j $THREADS -T "$SECONDS_PER_RUN" -n \
 		-h 127.0.0.1 -p "$port" -U postgres postgres >"$out" 2>&1 ||
 		{ cat "$out" >&2; fail "pgbench against $target ($mode) failed"; }
 	tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)$/\1/p' "$out")
-	[[ -n "$tps" ]] || { cat "$out" >&2; fail "no tps line from pgbench against $target ($mode)"; }
+	n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
+	[[ -n "$tps" && -n "$n" ]] || { cat "$out" >&2; fail "no tps line from pgbench against $target ($mode)"; }
 	grep -q '^number of failed transactions: 0 ' "$out" || fail "$target ($mode): failed transactions"
-	printf '%s\n' "$tps"
+	printf '%s %s\n' "$tps" "$n"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 fmt() { awk -v t="$1" 'BEGIN { printf "%.0f", t }'; }
 
-declare -A tps
+# Two rounds per mode, the second in reverse order, so that a drift of the machine during
+# the run (caches, other load) does not favour whoever runs first; TPS is their mean. The
+# proxies' own CPU time per transaction (user + system, from /proc) is measured too: on a
+# machine where pgbench, PostgreSQL and the proxy share two CPUs it is the steadier figure.
+declare -A tps cpu_us
+declare -A proc_pid=([sluice]=$(sluice_pid sluice) [pgbouncer]=$pgbouncer_pid)
+tick_us=$((1000000 / $(getconf CLK_TCK)))
 for mode in "${MODES[@]}"; do
-	for target in direct:$PG sluice:$SL pgbouncer:$PGB; do
-		log "pgbench -S -M $mode -c $CLIENTS -j $THREADS -T $SECONDS_PER_RUN: ${target%%:*}"
-		tps[${target%%:*}.$mode]=$(run "${target%%:*}" "${target#*:}" "$mode")
+	for order in "direct:$PG sluice:$SL pgbouncer:$PGB" "pgbouncer:$PGB sluice:$SL direct:$PG"; do
+		for target in $order; do
+			name=${target%%:*}
+			log "pgbench -S -M $mode -c $CLIENTS -j $THREADS -T $SECONDS_PER_RUN: $name"
+			pid=${proc_pid[$name]:-}
+			[[ -n "$pid" ]] && t0=$(cpu_ticks "$pid")
+			read -r t n < <(run "$name" "${target#*:}" "$mode" "${order%%:*}")
+			tps[$name.$mode]=$(awk -v a="${tps[$name.$mode]:-0}" -v b="$t" 'BEGIN { print a + b / 2 }')
+			if [[ -n "$pid" ]]; then
+				us=$(awk -v d="$(($(cpu_ticks "$pid") - t0))" -v n="$n" -v u="$tick_us" \
+					'BEGIN { print d * u / n }')
+				cpu_us[$name.$mode]=$(awk -v a="${cpu_us[$name.$mode]:-0}" -v b="$us" 'BEGIN { print a + b / 2 }')
+			fi
+		done
 	done
 done
 log "sluice after the runs: VmRSS $(rss_kb "$(sluice_pid sluice)") kB, VmHWM $(hwm_kb "$(sluice_pid sluice)") kB"
 sluice_stop sluice || fail "sluice exited with status $?"
 
 # --- the table ---------------------------------------------------------------------------------
-table="| mode | direct TPS | sluice TPS (÷ direct) | pgbouncer TPS (÷ direct) |
-|---|---:|---:|---:|"
+table="| mode | direct TPS | sluice TPS (÷ direct) | pgbouncer TPS (÷ direct) | sluice ÷ pgbouncer | proxy CPU µs/transaction: sluice, pgbouncer |
+|---|---:|---:|---:|---:|---:|"
 for mode in "${MODES[@]}"; do
 	d=${tps[direct.$mode]} s=${tps[sluice.$mode]} b=${tps[pgbouncer.$mode]}
-	table+=$'\n'"| $mode | $(fmt "$d") | $(fmt "$s") ($(ratio "$s" "$d")) | $(fmt "$b") ($(ratio "$b" "$d")) |"
+	table+=$'\n'"| $mode | $(fmt "$d") | $(fmt "$s") ($(ratio "$s" "$d")) | $(fmt "$b") ($(ratio "$b" "$d")) | $(ratio "$s" "$b") | $(printf '%.1f, %.1f' "${cpu_us[sluice.$mode]}" "${cpu_us[pgbouncer.$mode]}") |"
 done
 printf '\n%s\n\n' "$table"
 
@@ -132,7 +153,7 @@ rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "uncommitted")
 	printf -- '- command: `BENCH_SECONDS=%s bench/proxy.sh`, i.e. `pgbench -i -s %s`, then for each mode\n' \
 		"$SECONDS_PER_RUN" "$SCALE"
 	# shellcheck disable=SC2016
-	printf '  `pgbench -S -M MODE -c %s -j %s -T %s -n` against PostgreSQL, sluice and PgBouncer in turn\n\n' \
+	printf '  `pgbench -S -M MODE -c %s -j %s -T %s -n` against PostgreSQL, sluice and PgBouncer in turn,\n  twice (the second round in reverse order); TPS is the mean of the two\n\n' \
 		"$CLIENTS" "$THREADS" "$SECONDS_PER_RUN"
 	printf '%s\n' "$table"
 } >>"$RESULTS"

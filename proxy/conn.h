@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -20,7 +21,7 @@
 typedef struct sl_conn sl_conn;
 
 typedef enum {
-    CONN_READ,  /* new bytes are in c->in */
+    CONN_READ,  /* new bytes: in c->flat (plain sockets) or in c->in (TLS) */
     CONN_DRAIN, /* c->out became empty after having been blocked */
     CONN_EOF,   /* the peer closed */
     CONN_ERROR  /* a socket or TLS error; c->error says which */
@@ -38,6 +39,8 @@ struct sl_conn {
     bool handshaking;   /* TLS handshake under way */
     bool reading;       /* read event armed */
     bool write_blocked; /* output waits for a write event */
+    const uint8_t *flat; /* with CONN_READ on a plain socket: the bytes just read, */
+    size_t flat_len;     /* not yet in `in`; the callback relays or keeps them */
     conn_cb cb;
     void *arg;
     char error[128];
@@ -50,6 +53,12 @@ void conn_close(sl_conn *c);
 bool conn_is_open(const sl_conn *c);
 
 void conn_set_reading(sl_conn *c, bool on);
+
+/* Appends the unconsumed bytes of c->flat to c->in. */
+void conn_keep_flat(sl_conn *c);
+
+/* Sends p now when nothing is queued before it, queueing what the kernel does not take. */
+int conn_send(sl_conn *c, const void *p, size_t n);
 
 /* Writes what it can of c->out now; arms the write event for the rest. -1 on error. */
 int conn_flush(sl_conn *c);

@@ -890,13 +890,8 @@ static step client_message(session *s, char type, uint32_t blen)
  * message cut by the chain's end, skipping after an error, statements sluice holds)
  * stops the run and goes through client_message one message at a time.
  */
-static size_t client_fast_run(session *s)
+static size_t client_scan(session *s, const uint8_t *p, size_t clen)
 {
-    struct evbuffer *in = s->client.in;
-    size_t clen = evbuffer_get_contiguous_space(in);
-    if (clen < WIRE_HEADER_LEN)
-        return 0;
-    const uint8_t *p = evbuffer_pullup(in, (ssize_t)clen);
     size_t off = 0;
     while (off + WIRE_HEADER_LEN <= clen) {
         char type;
@@ -948,9 +943,42 @@ static size_t client_fast_run(session *s)
         off += WIRE_HEADER_LEN + blen;
     }
 done:
+    return off;
+}
+
+static bool client_fast_ok(const session *s)
+{
+    return s->state == SS_READY && !s->client_skipping && !s->backend_skipping && !s->stalled &&
+           !s->mq && s->c_left == 0 && evbuffer_get_length(s->backend.out) <= HIGH_WATER;
+}
+
+static size_t client_fast_run(session *s)
+{
+    struct evbuffer *in = s->client.in;
+    size_t clen = evbuffer_get_contiguous_space(in);
+    if (clen < WIRE_HEADER_LEN)
+        return 0;
+    size_t off = client_scan(s, evbuffer_pullup(in, (ssize_t)clen), clen);
     if (off)
         evbuffer_remove_buffer(in, s->backend.out, off);
     return off;
+}
+
+/* New bytes from the client: whole ordinary messages go straight out of the read buffer. */
+static void client_input(session *s)
+{
+    sl_conn *c = &s->client;
+    if (c->flat && evbuffer_get_length(c->in) == 0 && client_fast_ok(s)) {
+        size_t off = client_scan(s, c->flat, c->flat_len);
+        if (off && conn_send(&s->backend, c->flat, off) < 0)
+            return;
+        if (!conn_is_open(c))
+            return;
+        c->flat += off;
+        c->flat_len -= off;
+    }
+    conn_keep_flat(c);
+    client_process(s);
 }
 
 static void client_process(session *s)
@@ -980,8 +1008,7 @@ static void client_process(session *s)
         }
         if (s->stalled || s->mq)
             break;
-        if (s->state == SS_READY && !s->client_skipping && !s->backend_skipping &&
-            client_fast_run(s) > 0)
+        if (client_fast_ok(s) && client_fast_run(s) > 0)
             continue;
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
@@ -1149,13 +1176,8 @@ static void backend_done(session *s, char type)
  * to itself (PEND_SUPPRESS, PEND_MULTI) and messages cut by the chain's end go through
  * backend_whole or the streaming path instead.
  */
-static size_t backend_fast_run(session *s)
+static size_t backend_scan(session *s, const uint8_t *p, size_t clen)
 {
-    struct evbuffer *in = s->backend.in;
-    size_t clen = evbuffer_get_contiguous_space(in);
-    if (clen < WIRE_HEADER_LEN)
-        return 0;
-    const uint8_t *p = evbuffer_pullup(in, (ssize_t)clen);
     size_t off = 0;
     while (off + WIRE_HEADER_LEN <= clen && !(s->stalled && s->pend_n == 0)) {
         char type;
@@ -1179,9 +1201,42 @@ static size_t backend_fast_run(session *s)
         }
         off += WIRE_HEADER_LEN + blen;
     }
+    return off;
+}
+
+static bool backend_fast_ok(const session *s)
+{
+    return s->state == SS_READY && s->b_left == 0 &&
+           evbuffer_get_length(s->client.out) <= HIGH_WATER;
+}
+
+static size_t backend_fast_run(session *s)
+{
+    struct evbuffer *in = s->backend.in;
+    size_t clen = evbuffer_get_contiguous_space(in);
+    if (clen < WIRE_HEADER_LEN)
+        return 0;
+    size_t off = backend_scan(s, evbuffer_pullup(in, (ssize_t)clen), clen);
     if (off)
         evbuffer_remove_buffer(in, s->client.out, off);
     return off;
+}
+
+/* New bytes from the backend: whole replies go straight out of the read buffer. */
+static void backend_input(session *s)
+{
+    sl_conn *c = &s->backend;
+    if (c->flat && evbuffer_get_length(c->in) == 0 && backend_fast_ok(s)) {
+        size_t off = backend_scan(s, c->flat, c->flat_len);
+        if (off && conn_send(&s->client, c->flat, off) < 0)
+            return;
+        if (!conn_is_open(c))
+            return;
+        c->flat += off;
+        c->flat_len -= off;
+    }
+    conn_keep_flat(c);
+    backend_process(s);
 }
 
 static void backend_process(session *s)
@@ -1212,7 +1267,7 @@ static void backend_process(session *s)
             s->stalled = false;
             s->resume_client = true;
         }
-        if (s->state == SS_READY && backend_fast_run(s) > 0)
+        if (backend_fast_ok(s) && backend_fast_run(s) > 0)
             continue;
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
@@ -1262,10 +1317,13 @@ static void client_cb(sl_conn *c, conn_event ev, void *arg)
     s->busy++;
     switch (ev) {
     case CONN_READ:
+        if (s->state == SS_AUTH || s->state == SS_READY) {
+            client_input(s);
+            break;
+        }
+        conn_keep_flat(c);
         if (s->state == SS_STARTUP)
             startup_process(s);
-        else if (s->state == SS_AUTH || s->state == SS_READY)
-            client_process(s);
         break;
     case CONN_DRAIN:
         if (s->state == SS_ENDING) {
@@ -1298,10 +1356,12 @@ static void backend_cb(sl_conn *c, conn_event ev, void *arg)
     s->busy++;
     switch (ev) {
     case CONN_READ:
-        if (s->state == SS_AUTH || s->state == SS_READY)
-            backend_process(s);
-        else if (s->state == SS_ENDING)
+        if (s->state == SS_AUTH || s->state == SS_READY) {
+            backend_input(s);
+        } else {
+            c->flat = NULL; /* ending, or nothing to relay to yet: dropped */
             evbuffer_drain(c->in, evbuffer_get_length(c->in));
+        }
         break;
     case CONN_DRAIN:
         if (s->state == SS_CONNECTING) {
