@@ -167,7 +167,12 @@ static bool may_lead(const char *w, size_t n)
     if (n < 3 || n > 7)
         return false;
     switch (w[0] | 0x20) {
-    case 'a': case 'c': case 'd': case 'e': case 'r': case 'u':
+    case 'a':
+    case 'c':
+    case 'd':
+    case 'e':
+    case 'r':
+    case 'u':
         return true;
     case 's': /* show, start, stop, share — not select, set, savepoint */
         return (w[1] | 0x20) == 'h' || (w[1] | 0x20) == 't';
@@ -224,11 +229,11 @@ bool classify_has_later_ours(const char *sql, size_t len)
  * PROCEDURE, BEGIN and CASE open a block that END closes, and ';' inside does not split.
  */
 typedef struct {
-    int ntok;      /* tokens seen in this statement */
-    bool func;     /* the statement creates a function or procedure */
-    int blocks;    /* open BEGIN/CASE blocks */
-    int parens;    /* open parentheses */
-    size_t start;  /* byte offset where the statement began */
+    int ntok;     /* tokens seen in this statement */
+    bool func;    /* the statement creates a function or procedure */
+    int blocks;   /* open BEGIN/CASE blocks */
+    int parens;   /* open parentheses */
+    size_t start; /* byte offset where the statement began */
 } split_state;
 
 static void split_track(split_state *st, const PgQuery__ScanToken *t)

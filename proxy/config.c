@@ -19,8 +19,14 @@ typedef struct {
     int min, max;
 } opt_def;
 
-#define STR_OPT(f) {#f, OPT_STRING, offsetof(sl_config, f), 0, 0}
-#define INT_OPT(f, lo, hi) {#f, OPT_INT, offsetof(sl_config, f), lo, hi}
+#define STR_OPT(f)                                                                                 \
+    {                                                                                              \
+#f, OPT_STRING, offsetof(sl_config, f), 0, 0                                               \
+    }
+#define INT_OPT(f, lo, hi)                                                                         \
+    {                                                                                              \
+#f, OPT_INT, offsetof(sl_config, f), lo, hi                                                \
+    }
 
 static const opt_def options[] = {
     STR_OPT(listen),
@@ -83,8 +89,9 @@ int config_set(sl_config *c, const char *name, const char *value, char *err, siz
         errno = 0;
         long v = strtol(value, &end, 10);
         if (errno || end == value || *end || v < o->min || v > o->max) {
-            snprintf(err, errlen, "invalid value for setting \"%s\": \"%s\" (an integer from %d to %d)",
-                     name, value, o->min, o->max);
+            snprintf(err, errlen,
+                     "invalid value for setting \"%s\": \"%s\" (an integer from %d to %d)", name,
+                     value, o->min, o->max);
             return -1;
         }
         *(int *)field = (int)v;
@@ -195,12 +202,14 @@ int config_validate(const sl_config *c, char *err, size_t errlen)
     char host[256];
     int port;
     if (config_split_hostport(c->listen, host, sizeof(host), &port) != 0) {
-        snprintf(err, errlen, "invalid listen address \"%s\"; expected HOST:PORT, e.g. 127.0.0.1:5439",
+        snprintf(err, errlen,
+                 "invalid listen address \"%s\"; expected HOST:PORT, e.g. 127.0.0.1:5439",
                  c->listen);
         return -1;
     }
     if (log_level_parse(c->log_level) < 0) {
-        snprintf(err, errlen, "invalid log_level \"%s\"; valid levels are: error, warning, info, debug",
+        snprintf(err, errlen,
+                 "invalid log_level \"%s\"; valid levels are: error, warning, info, debug",
                  c->log_level);
         return -1;
     }

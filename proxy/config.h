@@ -10,10 +10,10 @@
 #define SLUICE_VERSION "0.1.0"
 
 typedef struct sl_config {
-    char *listen;         /* HOST:PORT, default 127.0.0.1:5439 */
-    char *backend;        /* libpq conninfo of the warehouse */
-    char *log_level;      /* error | warning | info | debug */
-    char *tls_cert_file;  /* TLS for clients when both are set */
+    char *listen;        /* HOST:PORT, default 127.0.0.1:5439 */
+    char *backend;       /* libpq conninfo of the warehouse */
+    char *log_level;     /* error | warning | info | debug */
+    char *tls_cert_file; /* TLS for clients when both are set */
     char *tls_key_file;
     int threads;          /* relay event loops; 0 = one per 4 CPUs */
     int shutdown_timeout; /* seconds sessions get to finish after SIGTERM */

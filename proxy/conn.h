@@ -36,9 +36,9 @@ struct sl_conn {
     struct evbuffer *in;
     struct evbuffer *out;
     SSL *ssl;
-    bool handshaking;   /* TLS handshake under way */
-    bool reading;       /* read event armed */
-    bool write_blocked; /* output waits for a write event */
+    bool handshaking;    /* TLS handshake under way */
+    bool reading;        /* read event armed */
+    bool write_blocked;  /* output waits for a write event */
     const uint8_t *flat; /* with CONN_READ on a plain socket: the bytes just read, */
     size_t flat_len;     /* not yet in `in`; the callback relays or keeps them */
     conn_cb cb;

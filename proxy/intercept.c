@@ -80,7 +80,8 @@ static const show_setting *show_lookup(const char *sql, size_t len, sl_error *er
         return NULL;
     }
     for (size_t k = 0; k < sizeof(show_settings) / sizeof(show_settings[0]); k++)
-        if (strlen(show_settings[k].name) == n && strncasecmp(sql + start, show_settings[k].name, n) == 0)
+        if (strlen(show_settings[k].name) == n &&
+            strncasecmp(sql + start, show_settings[k].name, n) == 0)
             return &show_settings[k];
     sl_error_set(err, "42704", "sluice's settings are: sluice.version.",
                  "unrecognized configuration parameter \"sluice.%.*s\"", (int)n, sql + start);

@@ -12,28 +12,29 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "sluice %s — an ETL engine that speaks the PostgreSQL wire protocol\n"
-            "\n"
-            "Usage: sluice [-c FILE] [options]\n"
-            "\n"
-            "  -c, --config FILE            read settings from the [sluice] section of FILE\n"
-            "      --listen HOST:PORT       where clients connect (default 127.0.0.1:5439)\n"
-            "      --backend CONNINFO       libpq conninfo of the warehouse\n"
-            "                               (default \"host=127.0.0.1 port=5432 dbname=postgres\")\n"
-            "      --log-level LEVEL        error, warning, info (default) or debug\n"
-            "      --tls-cert-file FILE     PEM certificate: offer TLS to clients\n"
-            "      --tls-key-file FILE      PEM private key for --tls-cert-file\n"
-            "      --threads N              relay event loops (default: one per 4 CPUs)\n"
-            "      --shutdown-timeout SECS  time sessions get to finish after SIGTERM (default 30)\n"
-            "      --max-clients N          client connections accepted at once (default 10000)\n"
-            "  -V, --version                print the version and exit\n"
-            "  -h, --help                   print this help and exit\n"
-            "\n"
-            "Flags override the file. Every flag is also a setting of the file, with\n"
-            "underscores: listen, backend, log_level, tls_cert_file, tls_key_file, threads,\n"
-            "shutdown_timeout, max_clients.\n",
-            SLUICE_VERSION);
+    fprintf(
+        out,
+        "sluice %s — an ETL engine that speaks the PostgreSQL wire protocol\n"
+        "\n"
+        "Usage: sluice [-c FILE] [options]\n"
+        "\n"
+        "  -c, --config FILE            read settings from the [sluice] section of FILE\n"
+        "      --listen HOST:PORT       where clients connect (default 127.0.0.1:5439)\n"
+        "      --backend CONNINFO       libpq conninfo of the warehouse\n"
+        "                               (default \"host=127.0.0.1 port=5432 dbname=postgres\")\n"
+        "      --log-level LEVEL        error, warning, info (default) or debug\n"
+        "      --tls-cert-file FILE     PEM certificate: offer TLS to clients\n"
+        "      --tls-key-file FILE      PEM private key for --tls-cert-file\n"
+        "      --threads N              relay event loops (default: one per 4 CPUs)\n"
+        "      --shutdown-timeout SECS  time sessions get to finish after SIGTERM (default 30)\n"
+        "      --max-clients N          client connections accepted at once (default 10000)\n"
+        "  -V, --version                print the version and exit\n"
+        "  -h, --help                   print this help and exit\n"
+        "\n"
+        "Flags override the file. Every flag is also a setting of the file, with\n"
+        "underscores: listen, backend, log_level, tls_cert_file, tls_key_file, threads,\n"
+        "shutdown_timeout, max_clients.\n",
+        SLUICE_VERSION);
 }
 
 int main(int argc, char **argv)
@@ -53,8 +54,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     static const char *const setting_of[] = {
-        NULL, "listen", "backend", "log_level", "tls_cert_file", "tls_key_file",
-        "threads", "shutdown_timeout", "max_clients",
+        NULL,           "listen",  "backend",          "log_level",   "tls_cert_file",
+        "tls_key_file", "threads", "shutdown_timeout", "max_clients",
     };
     const char *config_file = NULL;
     int opt;

@@ -194,9 +194,10 @@ static int loop_init(sl_loop *loop, int index, struct sockaddr *addr, int addrle
         snprintf(err, errlen, "could not create an event loop");
         return -1;
     }
-    unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT |
-                     LEV_OPT_CLOSE_ON_EXEC;
-    loop->listener = evconnlistener_new_bind(loop->base, on_accept, loop, flags, 1024, addr, addrlen);
+    unsigned flags =
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_EXEC;
+    loop->listener =
+        evconnlistener_new_bind(loop->base, on_accept, loop, flags, 1024, addr, addrlen);
     if (!loop->listener) {
         snprintf(err, errlen, "could not listen on %s: %s", server.cfg->listen, strerror(errno));
         return -1;
@@ -221,8 +222,7 @@ static int probe_listen(const struct sockaddr *addr, socklen_t addrlen, char *er
         rc = bind(fd, addr, addrlen);
     }
     if (rc != 0)
-        snprintf(err, errlen, "could not listen on %s: %s%s", server.cfg->listen,
-                 strerror(errno),
+        snprintf(err, errlen, "could not listen on %s: %s%s", server.cfg->listen, strerror(errno),
                  errno == EADDRINUSE ? " (is another sluice or server using this port?)" : "");
     if (fd >= 0)
         close(fd);

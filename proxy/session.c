@@ -81,10 +81,10 @@ typedef struct session {
     bool client_skipping;  /* sluice discards messages until Sync (our statement failed) */
     bool stalled;          /* a statement of ours waits for the queue to empty */
     bool resume_client;
-    bool last_fatal;      /* the backend's last message was a FATAL error */
-    bool backend_paused;  /* backend reads paused: client output is full */
-    bool client_paused;   /* client reads paused: backend output is full */
-    char txn;             /* transaction status of the latest ReadyForQuery */
+    bool last_fatal;     /* the backend's last message was a FATAL error */
+    bool backend_paused; /* backend reads paused: client output is full */
+    bool client_paused;  /* client reads paused: backend output is full */
+    char txn;            /* transaction status of the latest ReadyForQuery */
     vobj *vobjs;
     mq_state *mq;
     uint8_t *startup;
@@ -174,8 +174,8 @@ static void vobj_remove(session *s, bool portal, const char *name)
     }
 }
 
-static vobj *vobj_add(session *s, bool portal, const char *name, sl_stmt_kind kind,
-                      const char *sql, size_t len)
+static vobj *vobj_add(session *s, bool portal, const char *name, sl_stmt_kind kind, const char *sql,
+                      size_t len)
 {
     vobj_remove(s, portal, name);
     vobj *v = calloc(1, sizeof(*v));
@@ -245,8 +245,8 @@ static void session_end(session *s, bool flush_client, bool flush_backend)
     maybe_free(s);
 }
 
-static void send_error(session *s, const char *severity, const char *sqlstate,
-                       const char *message, const char *detail, const char *hint)
+static void send_error(session *s, const char *severity, const char *sqlstate, const char *message,
+                       const char *detail, const char *hint)
 {
     wire_buf b;
     wire_buf_init(&b);
@@ -440,7 +440,13 @@ static step relay_client_msg(session *s, char type, uint32_t blen)
     if (!drop && s->state == SS_READY) {
         uint8_t kind = 0;
         switch (type) {
-        case 'Q': case 'P': case 'B': case 'D': case 'E': case 'C': case 'F':
+        case 'Q':
+        case 'P':
+        case 'B':
+        case 'D':
+        case 'E':
+        case 'C':
+        case 'F':
             kind = (uint8_t)type;
             break;
         case 'S':
@@ -662,8 +668,8 @@ static step client_parse(session *s, uint32_t blen)
         const char *p = (const char *)evbuffer_pullup(in, WIRE_HEADER_LEN + PEEK_LEN);
         const char *body = p + WIRE_HEADER_LEN;
         const char *nul = memchr(body, '\0', PEEK_LEN);
-        if (nul && classify_statement(nul + 1, PEEK_LEN - (size_t)(nul + 1 - body)) ==
-                       SL_STMT_NONE) {
+        if (nul &&
+            classify_statement(nul + 1, PEEK_LEN - (size_t)(nul + 1 - body)) == SL_STMT_NONE) {
             if (s->vobjs)
                 vobj_remove(s, false, body);
             return relay_client_msg(s, 'P', blen);
@@ -1187,8 +1193,8 @@ static size_t backend_scan(session *s, const uint8_t *p, size_t clen)
             break;
         const uint8_t *body = p + off + WIRE_HEADER_LEN;
         uint8_t head = pend_peek(s);
-        if (type == 'K' || ((type == 'Z' || type == 'E') &&
-                            (head == PEND_SUPPRESS || head == PEND_MULTI)))
+        if (type == 'K' ||
+            ((type == 'Z' || type == 'E') && (head == PEND_SUPPRESS || head == PEND_MULTI)))
             break;
         if (type == 'Z') {
             if (blen != 1)

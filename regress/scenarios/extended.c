@@ -40,8 +40,7 @@ static int is_version(const PGresult *r)
 static void exec_ok(PGconn *c, const char *sql)
 {
     PGresult *r = PQexec(c, sql);
-    check(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK, "%s",
-          sql);
+    check(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK, "%s", sql);
     PQclear(r);
 }
 
@@ -130,12 +129,10 @@ static void transactions(PGconn *c)
     exec_ok(c, "CREATE TEMP TABLE ext_t (i int)");
     r = PQexecParams(c, "SHOW sluice.nothing", 0, NULL, NULL, NULL, NULL, 0);
     check(strcmp(sqlstate(r), "42704") == 0 && PQtransactionStatus(c) == PQTRANS_INERROR,
-          "a failed sluice statement puts the transaction in the failed state (%s)",
-          sqlstate(r));
+          "a failed sluice statement puts the transaction in the failed state (%s)", sqlstate(r));
     PQclear(r);
     r = PQexec(c, "SELECT 1");
-    check(strcmp(sqlstate(r), "25P02") == 0, "...and the backend agrees: 25P02 (%s)",
-          sqlstate(r));
+    check(strcmp(sqlstate(r), "25P02") == 0, "...and the backend agrees: 25P02 (%s)", sqlstate(r));
     PQclear(r);
     exec_ok(c, "ROLLBACK");
     r = PQexec(c, "SELECT count(*) FROM pg_class WHERE relname = 'ext_t'");

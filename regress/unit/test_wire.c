@@ -50,8 +50,8 @@ static void error_response_has_severity_code_message_and_position(void **state)
             0, 0);
     wire_buf b;
     wire_buf_init(&b);
-    wire_error e = {.severity = "ERROR", .sqlstate = "42601", .message = "bad", .hint = "h",
-                    .position = 12};
+    wire_error e = {
+        .severity = "ERROR", .sqlstate = "42601", .message = "bad", .hint = "h", .position = 12};
     wire_put_error(&b, 'E', &e);
     assert_bytes(&b, want, sizeof(want));
     assert_string_equal(wire_error_field(b.data + 5, b.len - 5, 'C'), "42601");
