@@ -429,6 +429,73 @@ static void startup_process(session *s)
     }
 }
 
+/* ---- the two directions ---- */
+
+typedef size_t (*scan_fn)(session *s, const uint8_t *p, size_t len);
+
+/* Moves the run of whole messages that scan accepts from the front of from->in to `to`. */
+static size_t relay_run(session *s, sl_conn *from, sl_conn *to, scan_fn scan)
+{
+    size_t clen = evbuffer_get_contiguous_space(from->in);
+    if (clen < WIRE_HEADER_LEN)
+        return 0;
+    size_t off = scan(s, evbuffer_pullup(from->in, (ssize_t)clen), clen);
+    if (off)
+        evbuffer_remove_buffer(from->in, to->out, off);
+    return off;
+}
+
+/*
+ * Bytes just read (from->flat): the run of whole messages that scan accepts is sent to
+ * `to` straight from the read buffer; the rest is kept in from->in for the message loop.
+ * False when the session failed on the way.
+ */
+static bool relay_flat(session *s, sl_conn *from, sl_conn *to, scan_fn scan, bool fast)
+{
+    if (from->flat && fast && evbuffer_get_length(from->in) == 0) {
+        size_t off = scan(s, from->flat, from->flat_len);
+        if (off && conn_send(to, from->flat, off) < 0)
+            return false;
+        if (!conn_is_open(from))
+            return false;
+        from->flat += off;
+        from->flat_len -= off;
+    }
+    conn_keep_flat(from);
+    return true;
+}
+
+/*
+ * Backpressure: when `to` still holds more than HIGH_WATER after a write, reading `from`
+ * stops until `to` drains (its CONN_DRAIN resumes it). Returns 1 when paused, 0 to go
+ * on, -1 when the session failed.
+ */
+static int throttle(sl_conn *from, sl_conn *to, bool *paused)
+{
+    if (evbuffer_get_length(to->out) <= HIGH_WATER)
+        return 0;
+    if (conn_flush(to) < 0)
+        return -1;
+    if (evbuffer_get_length(to->out) <= HIGH_WATER)
+        return 0;
+    *paused = true;
+    conn_set_reading(from, false);
+    return 1;
+}
+
+/* Streams what has arrived of a message body whose header was already relayed. */
+static void relay_body(sl_conn *from, sl_conn *to, uint32_t *left, bool drop)
+{
+    size_t n = evbuffer_get_length(from->in);
+    if (n > *left)
+        n = *left;
+    if (drop)
+        evbuffer_drain(from->in, n);
+    else
+        evbuffer_remove_buffer(from->in, to->out, n);
+    *left -= (uint32_t)n;
+}
+
 /* ---- client → backend ---- */
 
 typedef enum { STEP_NEXT, STEP_WAIT, STEP_STOP } step;
@@ -958,63 +1025,24 @@ static bool client_fast_ok(const session *s)
            !s->mq && s->c_left == 0 && evbuffer_get_length(s->backend.out) <= HIGH_WATER;
 }
 
-static size_t client_fast_run(session *s)
-{
-    struct evbuffer *in = s->client.in;
-    size_t clen = evbuffer_get_contiguous_space(in);
-    if (clen < WIRE_HEADER_LEN)
-        return 0;
-    size_t off = client_scan(s, evbuffer_pullup(in, (ssize_t)clen), clen);
-    if (off)
-        evbuffer_remove_buffer(in, s->backend.out, off);
-    return off;
-}
-
-/* New bytes from the client: whole ordinary messages go straight out of the read buffer. */
-static void client_input(session *s)
-{
-    sl_conn *c = &s->client;
-    if (c->flat && evbuffer_get_length(c->in) == 0 && client_fast_ok(s)) {
-        size_t off = client_scan(s, c->flat, c->flat_len);
-        if (off && conn_send(&s->backend, c->flat, off) < 0)
-            return;
-        if (!conn_is_open(c))
-            return;
-        c->flat += off;
-        c->flat_len -= off;
-    }
-    conn_keep_flat(c);
-    client_process(s);
-}
-
 static void client_process(session *s)
 {
     struct evbuffer *in = s->client.in;
     while (s->state == SS_READY || s->state == SS_AUTH) {
-        if (evbuffer_get_length(s->backend.out) > HIGH_WATER && conn_flush(&s->backend) < 0)
+        int t = throttle(&s->client, &s->backend, &s->client_paused);
+        if (t < 0)
             return;
-        if (evbuffer_get_length(s->backend.out) > HIGH_WATER) {
-            /* the backend's socket is full: its CONN_DRAIN resumes reading */
-            s->client_paused = true;
-            conn_set_reading(&s->client, false);
+        if (t > 0)
             break;
-        }
         if (s->c_left) {
-            size_t n = evbuffer_get_length(in);
-            if (n == 0)
+            if (evbuffer_get_length(in) == 0)
                 break;
-            if (n > s->c_left)
-                n = s->c_left;
-            if (s->c_drop)
-                evbuffer_drain(in, n);
-            else
-                evbuffer_remove_buffer(in, s->backend.out, n);
-            s->c_left -= (uint32_t)n;
+            relay_body(&s->client, &s->backend, &s->c_left, s->c_drop);
             continue;
         }
         if (s->stalled || s->mq)
             break;
-        if (client_fast_ok(s) && client_fast_run(s) > 0)
+        if (client_fast_ok(s) && relay_run(s, &s->client, &s->backend, client_scan) > 0)
             continue;
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
@@ -1216,55 +1244,19 @@ static bool backend_fast_ok(const session *s)
            evbuffer_get_length(s->client.out) <= HIGH_WATER;
 }
 
-static size_t backend_fast_run(session *s)
-{
-    struct evbuffer *in = s->backend.in;
-    size_t clen = evbuffer_get_contiguous_space(in);
-    if (clen < WIRE_HEADER_LEN)
-        return 0;
-    size_t off = backend_scan(s, evbuffer_pullup(in, (ssize_t)clen), clen);
-    if (off)
-        evbuffer_remove_buffer(in, s->client.out, off);
-    return off;
-}
-
-/* New bytes from the backend: whole replies go straight out of the read buffer. */
-static void backend_input(session *s)
-{
-    sl_conn *c = &s->backend;
-    if (c->flat && evbuffer_get_length(c->in) == 0 && backend_fast_ok(s)) {
-        size_t off = backend_scan(s, c->flat, c->flat_len);
-        if (off && conn_send(&s->client, c->flat, off) < 0)
-            return;
-        if (!conn_is_open(c))
-            return;
-        c->flat += off;
-        c->flat_len -= off;
-    }
-    conn_keep_flat(c);
-    backend_process(s);
-}
-
 static void backend_process(session *s)
 {
     struct evbuffer *in = s->backend.in;
     while (s->state == SS_READY || s->state == SS_AUTH) {
-        if (evbuffer_get_length(s->client.out) > HIGH_WATER && conn_flush(&s->client) < 0)
+        int t = throttle(&s->backend, &s->client, &s->backend_paused);
+        if (t < 0)
             return;
-        if (evbuffer_get_length(s->client.out) > HIGH_WATER) {
-            /* the client's socket is full: its CONN_DRAIN resumes reading */
-            s->backend_paused = true;
-            conn_set_reading(&s->backend, false);
+        if (t > 0)
             break;
-        }
         if (s->b_left) {
-            size_t n = evbuffer_get_length(in);
-            if (n == 0)
+            if (evbuffer_get_length(in) == 0)
                 break;
-            if (n > s->b_left)
-                n = s->b_left;
-            evbuffer_remove_buffer(in, s->client.out, n);
-            s->b_left -= (uint32_t)n;
+            relay_body(&s->backend, &s->client, &s->b_left, false);
             if (s->b_left == 0)
                 backend_done(s, s->b_type);
             continue;
@@ -1273,7 +1265,7 @@ static void backend_process(session *s)
             s->stalled = false;
             s->resume_client = true;
         }
-        if (backend_fast_ok(s) && backend_fast_run(s) > 0)
+        if (backend_fast_ok(s) && relay_run(s, &s->backend, &s->client, backend_scan) > 0)
             continue;
         uint8_t hdr[WIRE_HEADER_LEN];
         if (evbuffer_copyout(in, hdr, WIRE_HEADER_LEN) < WIRE_HEADER_LEN)
@@ -1324,7 +1316,8 @@ static void client_cb(sl_conn *c, conn_event ev, void *arg)
     switch (ev) {
     case CONN_READ:
         if (s->state == SS_AUTH || s->state == SS_READY) {
-            client_input(s);
+            if (relay_flat(s, c, &s->backend, client_scan, client_fast_ok(s)))
+                client_process(s);
             break;
         }
         conn_keep_flat(c);
@@ -1363,7 +1356,8 @@ static void backend_cb(sl_conn *c, conn_event ev, void *arg)
     switch (ev) {
     case CONN_READ:
         if (s->state == SS_AUTH || s->state == SS_READY) {
-            backend_input(s);
+            if (relay_flat(s, c, &s->client, backend_scan, backend_fast_ok(s)))
+                backend_process(s);
         } else {
             c->flat = NULL; /* ending, or nothing to relay to yet: dropped */
             evbuffer_drain(c->in, evbuffer_get_length(c->in));
