@@ -19,7 +19,8 @@ OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(INCS) -pthread
 LIBS    := -levent_openssl -levent_pthreads -levent -lssl -lcrypto -lpq -lpg_query -lpthread
 
-SRCS    := $(wildcard proxy/*.c parser/*.c planner/*.c engine/*.c connectors/*.c)
+MIG_C   := $(BUILD)/gen/migrations.c
+SRCS    := $(wildcard proxy/*.c parser/*.c planner/*.c engine/*.c connectors/*.c) $(MIG_C)
 LIBSRCS := $(filter-out proxy/main.c,$(SRCS))
 OBJS    := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIBOBJS := $(LIBSRCS:%.c=$(BUILD)/obj/%.o)
@@ -41,6 +42,11 @@ all: $(BUILD)/sluice
 
 $(BUILD)/sluice: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LIBS)
+
+# the catalog migrations (sql/NNN_*.sql), compiled in
+$(MIG_C): $(sort $(wildcard sql/*.sql)) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-sql.sh $@ $(sort $(wildcard sql/*.sql))
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)

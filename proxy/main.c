@@ -1,6 +1,7 @@
 /*
  * main.c — sluice's entry point: settings from the file and the flags, then the relay.
  */
+#include "catalog.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
         return 2;
     }
     log_level = log_level_parse(cfg.log_level);
+    catalog_startup(cfg.backend); /* without it, ordinary traffic is still relayed */
     if (server_start(&cfg, err, sizeof(err)) != 0) {
         log_error("%s", err);
         return 1;
