@@ -1,0 +1,9 @@
+BEGIN;
+-- guard: any row returned means ROLLBACK
+SELECT "item_key" FROM "sluice"."ledger" WHERE "pipeline" = 'events' AND "item_kind" = 'object' AND (("item_key" = 'logs/2026/11/01/part-0000.json.gz' AND "item_etag" = '9b2cf535f27731c974343645a3985328') OR ("item_key" = 'logs/2026/11/01/part-0001.json.gz' AND "item_etag" = 'e1b849f9631ffc1829b2e31402373e3c'));
+CREATE TEMP TABLE "_sluice_stage" ("id" bigint, "user_id" bigint, "event" text, "amount" numeric(12,2), "payload" json, "updated_at" timestamptz, "_sluice_seq" bigint) ON COMMIT DROP;
+COPY "_sluice_stage" ("id", "user_id", "event", "amount", "payload", "updated_at", "_sluice_seq") FROM STDIN WITH (FORMAT csv);
+INSERT INTO "analytics"."events" AS "_sluice_target" ("id", "user_id", "event", "amount", "payload", "updated_at") SELECT DISTINCT ON ("id") "id", "user_id", "event", "amount", "payload", "updated_at" FROM "_sluice_stage" ORDER BY "id", "updated_at" DESC NULLS LAST, "_sluice_seq" DESC ON CONFLICT ("id") DO UPDATE SET "user_id" = EXCLUDED."user_id", "event" = EXCLUDED."event", "amount" = EXCLUDED."amount", "payload" = EXCLUDED."payload", "updated_at" = EXCLUDED."updated_at" WHERE "_sluice_target"."updated_at" IS NULL OR "_sluice_target"."updated_at" <= EXCLUDED."updated_at";
+INSERT INTO "sluice"."ledger" ("pipeline", "batch_id", "item_kind", "item_key", "item_etag") VALUES ('events', 'b-000042', 'object', 'logs/2026/11/01/part-0000.json.gz', '9b2cf535f27731c974343645a3985328'), ('events', 'b-000042', 'object', 'logs/2026/11/01/part-0001.json.gz', 'e1b849f9631ffc1829b2e31402373e3c');
+INSERT INTO "sluice"."batch" ("pipeline", "batch_id", "source", "format", "items", "rows_loaded", "error_rows", "started_at") SELECT 'events', 'b-000042', 's3', 'json', 2, count(*), 0, CAST('2026-11-22 01:00:00+00' AS timestamptz) FROM "_sluice_stage";
+COMMIT;

@@ -1,0 +1,2 @@
+ERROR 22023: mode upsert needs the primary_key option
+HINT: Add WITH (primary_key = 'id').

@@ -1,0 +1,2 @@
+CREATE SCHEMA IF NOT EXISTS "analytics";
+CREATE TABLE "analytics"."events" ("id" BIGINT, "user_id" BIGINT, "event" VARCHAR(65535), "amount" NUMERIC(12,2), "payload" SUPER, "updated_at" TIMESTAMPTZ, "amount_cents" BIGINT, "event_day" DATE);

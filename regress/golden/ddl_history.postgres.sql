@@ -1,0 +1,2 @@
+CREATE SCHEMA IF NOT EXISTS "analytics";
+CREATE TABLE "analytics"."events" ("id" bigint, "user_id" bigint, "event" text, "amount" numeric(12,2), "payload" json, "updated_at" timestamptz, "valid_from" timestamptz NOT NULL, "valid_to" timestamptz, PRIMARY KEY ("id", "valid_from"));

@@ -1,0 +1,1 @@
+CREATE TABLE "big_numbers" ("id" bigint, "big" numeric(40,2));

@@ -1,0 +1,2 @@
+DROP MATERIALIZED VIEW IF EXISTS "marts"."daily_revenue";
+DROP TABLE IF EXISTS "marts"."weekly_revenue";

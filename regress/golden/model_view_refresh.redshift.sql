@@ -1,0 +1,2 @@
+-- alone: sent by itself, outside a transaction block
+REFRESH MATERIALIZED VIEW "marts"."daily_revenue";

@@ -1,0 +1,2 @@
+ERROR 42622: identifier "tttttttttttttttttttttttttttttttttttttttt…" is 64 bytes long; PostgreSQL allows at most 63
+HINT: Choose a shorter name; sluice never truncates names.

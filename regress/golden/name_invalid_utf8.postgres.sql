@@ -1,0 +1,2 @@
+ERROR 42602: identifier is not valid UTF-8
+HINT: Names must be valid UTF-8.

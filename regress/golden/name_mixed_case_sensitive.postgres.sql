@@ -1,0 +1,11 @@
+CREATE SCHEMA IF NOT EXISTS "Sales";
+CREATE TABLE "Sales"."Orders" ("id" bigint, "CustomerId" text);
+BEGIN;
+-- guard: any row returned means ROLLBACK
+SELECT "item_key" FROM "sluice"."ledger" WHERE "pipeline" = 'Orders' AND "item_kind" = 'file' AND (("item_key" = '/data/clicks/2026-11-01.csv.gz' AND "item_size" = 1048576 AND "item_mtime" = '2026-11-01 10:00:00+00') OR ("item_key" = '/data/clicks/2026-11-02.csv.gz' AND "item_size" = 2097152 AND "item_mtime" = '2026-11-02 10:00:00+00'));
+CREATE TEMP TABLE "_sluice_stage" ("id" bigint, "CustomerId" text, "_sluice_seq" bigint) ON COMMIT DROP;
+COPY "_sluice_stage" ("id", "CustomerId", "_sluice_seq") FROM STDIN WITH (FORMAT csv);
+INSERT INTO "Sales"."Orders" ("id", "CustomerId") SELECT "id", "CustomerId" FROM "_sluice_stage";
+INSERT INTO "sluice"."ledger" ("pipeline", "batch_id", "item_kind", "item_key", "item_size", "item_mtime") VALUES ('Orders', 'b-000042', 'file', '/data/clicks/2026-11-01.csv.gz', 1048576, '2026-11-01 10:00:00+00'), ('Orders', 'b-000042', 'file', '/data/clicks/2026-11-02.csv.gz', 2097152, '2026-11-02 10:00:00+00');
+INSERT INTO "sluice"."batch" ("pipeline", "batch_id", "source", "format", "items", "rows_loaded", "error_rows", "started_at") SELECT 'Orders', 'b-000042', 'files', 'csv', 2, count(*), 0, CAST('2026-11-22 01:00:00+00' AS timestamptz) FROM "_sluice_stage";
+COMMIT;

@@ -1,0 +1,1 @@
+ALTER DATASHARE "sluice_bi" ADD TABLE "analytics"."events";

@@ -1,0 +1,6 @@
+-- alone: sent by itself, outside a transaction block
+CREATE DATABASE "sluice_bi_db" FROM DATASHARE "sluice_bi" OF NAMESPACE '13b8833d-17c6-4f16-8fe4-1a018f5ed00d';
+GRANT USAGE ON DATABASE "sluice_bi_db" TO GROUP "bi_users";
+-- alone: sent by itself, outside a transaction block
+CREATE EXTERNAL SCHEMA IF NOT EXISTS "marts" FROM REDSHIFT DATABASE 'sluice_bi_db' SCHEMA 'marts';
+GRANT USAGE ON SCHEMA "marts" TO GROUP "bi_users";

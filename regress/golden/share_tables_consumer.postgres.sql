@@ -1,0 +1,11 @@
+CREATE EXTENSION IF NOT EXISTS postgres_fdw;
+CREATE SERVER "sluice_producer" FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'producer.internal', port '5432', dbname 'warehouse');
+CREATE USER MAPPING FOR PUBLIC SERVER "sluice_producer" OPTIONS (user 'sluice_fdw', password E's3cr3t''pa\\ss');
+CREATE SCHEMA IF NOT EXISTS "analytics";
+IMPORT FOREIGN SCHEMA "analytics" LIMIT TO ("events", "users") FROM SERVER "sluice_producer" INTO "analytics";
+GRANT USAGE ON SCHEMA "analytics" TO "bi_users";
+GRANT SELECT ON "analytics"."events", "analytics"."users" TO "bi_users";
+CREATE SCHEMA IF NOT EXISTS "marts";
+IMPORT FOREIGN SCHEMA "marts" LIMIT TO ("daily_revenue") FROM SERVER "sluice_producer" INTO "marts";
+GRANT USAGE ON SCHEMA "marts" TO "bi_users";
+GRANT SELECT ON "marts"."daily_revenue" TO "bi_users";

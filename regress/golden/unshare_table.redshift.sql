@@ -1,0 +1,1 @@
+ALTER DATASHARE "sluice_bi" REMOVE TABLE "analytics"."users";

@@ -1,0 +1,4 @@
+CREATE SCHEMA IF NOT EXISTS "sluice";
+CREATE TABLE IF NOT EXISTS "sluice"."ledger" ("pipeline" VARCHAR(65535) NOT NULL, "batch_id" VARCHAR(65535) NOT NULL, "item_kind" VARCHAR(65535) NOT NULL, "item_key" VARCHAR(65535) NOT NULL, "item_size" BIGINT, "item_mtime" TIMESTAMPTZ, "item_etag" VARCHAR(65535), "loaded_at" TIMESTAMPTZ DEFAULT GETDATE());
+CREATE TABLE IF NOT EXISTS "sluice"."batch" ("pipeline" VARCHAR(65535) NOT NULL, "batch_id" VARCHAR(65535) NOT NULL, "source" VARCHAR(65535), "format" VARCHAR(65535), "items" INTEGER, "rows_loaded" BIGINT, "error_rows" BIGINT, "started_at" TIMESTAMPTZ, "committed_at" TIMESTAMPTZ DEFAULT GETDATE());
+CREATE TABLE IF NOT EXISTS "sluice"."batch_error" ("pipeline" VARCHAR(65535) NOT NULL, "batch_id" VARCHAR(65535) NOT NULL, "item" VARCHAR(65535), "line" BIGINT, "column_name" VARCHAR(65535), "reason" VARCHAR(65535), "raw" VARCHAR(65535));
