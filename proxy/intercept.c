@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -88,17 +89,19 @@ static const show_setting *show_lookup(const char *sql, size_t len, sl_error *er
     return NULL;
 }
 
-static void put_text_row_description(wire_buf *out, const char *column, int16_t format)
+static void put_row_description(wire_buf *out, const char *const *columns, int n, int16_t format)
 {
     wire_begin(out, 'T');
-    wire_put_int16(out, 1);
-    wire_put_string(out, column);
-    wire_put_int32(out, 0);       /* table oid */
-    wire_put_int16(out, 0);       /* column number */
-    wire_put_int32(out, TEXTOID); /* type oid */
-    wire_put_int16(out, -1);      /* typlen */
-    wire_put_int32(out, -1);      /* typmod */
-    wire_put_int16(out, format);  /* text's binary form is its bytes */
+    wire_put_int16(out, (int16_t)n);
+    for (int i = 0; i < n; i++) {
+        wire_put_string(out, columns[i]);
+        wire_put_int32(out, 0);       /* table oid */
+        wire_put_int16(out, 0);       /* column number */
+        wire_put_int32(out, TEXTOID); /* type oid */
+        wire_put_int16(out, -1);      /* typlen */
+        wire_put_int32(out, -1);      /* typmod */
+        wire_put_int16(out, format);  /* text's binary form is its bytes */
+    }
     wire_end(out);
 }
 
@@ -113,13 +116,89 @@ static void put_text_row(wire_buf *out, const char *value)
 
 /* ---- the interface ---- */
 
+/* ---- SHOW CONNECTIONS: read on the client's own session ---- */
+
+static const char *const connection_columns[] = {"name", "kind", "options", "secrets"};
+
+/*
+ * The catalog may not exist in the client's database (it is created where sluice's
+ * backend setting points): a first query that cannot fail asks, so that a transaction
+ * block of the client's is never broken by a missing relation.
+ */
+#define CONNECTIONS_PRESENT "SELECT to_regclass('sluice.connections') IS NOT NULL"
+#define CONNECTIONS_LIST                                                                           \
+    "SELECT name, kind, options::text, secrets::text FROM sluice.connections ORDER BY name"
+
+static void put_rows(sl_exec *x, const sl_result *r)
+{
+    for (int i = 0; i < r->nrows; i++) {
+        wire_begin(x->out, 'D');
+        wire_put_int16(x->out, (int16_t)r->nfields);
+        for (int c = 0; c < r->nfields; c++) {
+            const char *v = sl_result_get(r, i, c);
+            wire_put_int32(x->out, v ? (int32_t)strlen(v) : -1);
+            if (v)
+                wire_put_bytes(x->out, v, strlen(v));
+        }
+        wire_end(x->out);
+    }
+}
+
+static void show_connections_next(sl_exec *x, const sl_result *r)
+{
+    if (r->failed) {
+        x->err = r->err;
+        x->finish(x, false);
+        return;
+    }
+    if (x->step++ == 0) {
+        const char *present = sl_result_get(r, 0, 0);
+        if (present && strcmp(present, "t") == 0) {
+            if (x->query(x, CONNECTIONS_LIST, show_connections_next) != 0) {
+                sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
+                x->finish(x, false);
+            }
+            return;
+        }
+    } else {
+        put_rows(x, r);
+    }
+    wire_put_command_complete(x->out, "SHOW");
+    x->finish(x, true);
+}
+
+/* ---- the interface ---- */
+
+static bool trailing_blank(const char *sql, size_t len, size_t words, sl_error *err)
+{
+    size_t i = classify_skip_blank(sql, len, 0);
+    for (size_t w = 0; w < words; w++) {
+        while (i < len && (isalnum((unsigned char)sql[i]) || sql[i] == '_'))
+            i++;
+        i = classify_skip_blank(sql, len, i);
+    }
+    if (i >= len)
+        return true;
+    size_t end = i;
+    while (end < len && (isalnum((unsigned char)sql[end]) || sql[end] == '_'))
+        end++;
+    if (end == i)
+        end = i + 1;
+    sl_error_set(err, "42601", "SHOW CONNECTIONS takes no arguments.",
+                 "syntax error at or near \"%.*s\"", (int)(end - i), sql + i);
+    err->position = (int)i + 1;
+    return false;
+}
+
 bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
 {
     if (kind == SL_STMT_SHOW_SLUICE)
         return show_lookup(sql, len, err) != NULL;
+    if (kind == SL_STMT_SHOW_CONNECTIONS)
+        return trailing_blank(sql, len, 2, err);
     sl_error_set(err, "0A000",
-                 "This version of sluice answers SHOW sluice.version; the other sluice "
-                 "statements arrive in later versions.",
+                 "This version of sluice answers SHOW sluice.version and SHOW CONNECTIONS; the "
+                 "other sluice statements arrive in later versions.",
                  "%s is not supported by this version of sluice", classify_label(kind));
     err->position = (int)classify_skip_blank(sql, len, 0) + 1;
     return false;
@@ -131,7 +210,11 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
     sl_error err;
     const show_setting *s = kind == SL_STMT_SHOW_SLUICE ? show_lookup(sql, len, &err) : NULL;
     if (s) {
-        put_text_row_description(out, s->column, format);
+        put_row_description(out, &s->column, 1, format);
+        return true;
+    }
+    if (kind == SL_STMT_SHOW_CONNECTIONS) {
+        put_row_description(out, connection_columns, 4, format);
         return true;
     }
     if (want_nodata) {
@@ -141,14 +224,42 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
     return false;
 }
 
-bool intercept_execute(sl_stmt_kind kind, const char *sql, size_t len, int16_t format,
-                       wire_buf *out, sl_error *err)
+void intercept_execute(sl_exec *x)
 {
-    (void)format;
-    if (!intercept_prepare(kind, sql, len, err))
-        return false;
-    const show_setting *s = show_lookup(sql, len, err);
-    put_text_row(out, s->value());
-    wire_put_command_complete(out, "SHOW");
-    return true;
+    if (!intercept_prepare(x->kind, x->sql, x->len, &x->err)) {
+        x->finish(x, false);
+        return;
+    }
+    if (x->kind == SL_STMT_SHOW_CONNECTIONS) {
+        x->step = 0;
+        if (x->query(x, CONNECTIONS_PRESENT, show_connections_next) != 0) {
+            sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
+            x->finish(x, false);
+        }
+        return;
+    }
+    const show_setting *s = show_lookup(x->sql, x->len, &x->err);
+    put_text_row(x->out, s->value());
+    wire_put_command_complete(x->out, "SHOW");
+    x->finish(x, true);
+}
+
+/* ---- results ---- */
+
+void sl_result_free(sl_result *r)
+{
+    for (int i = 0; i < r->nfields; i++)
+        free(r->fields[i]);
+    for (int i = 0; i < r->nrows * r->nfields; i++)
+        free(r->cells[i]);
+    free(r->fields);
+    free(r->cells);
+    memset(r, 0, sizeof(*r));
+}
+
+const char *sl_result_get(const sl_result *r, int row, int col)
+{
+    if (row < 0 || row >= r->nrows || col < 0 || col >= r->nfields)
+        return NULL;
+    return r->cells[row * r->nfields + col];
 }

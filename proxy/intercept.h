@@ -37,8 +37,45 @@ bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error 
 bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t format,
                         bool want_nodata, wire_buf *out);
 
-/* Appends the rows and CommandComplete; false (with err set) when it failed. */
-bool intercept_execute(sl_stmt_kind kind, const char *sql, size_t len, int16_t format,
-                       wire_buf *out, sl_error *err);
+/* What a query on the client's backend session returned (text format). */
+typedef struct sl_result {
+    int nfields;
+    char **fields; /* column names */
+    int nrows;
+    char **cells; /* nrows * nfields values; NULL for SQL NULL */
+    char tag[64];
+    bool failed;
+    sl_error err;
+} sl_result;
+
+void sl_result_free(sl_result *r);
+const char *sl_result_get(const sl_result *r, int row, int col);
+
+/*
+ * One execution of a statement of ours. The session fills in the statement, where the
+ * reply goes and the two services it offers; the statement ends by calling finish, either
+ * before intercept_execute returns or later, after queries it ran on the client's own
+ * backend session (so the user's privileges and transaction apply, and the relay loop
+ * never waits: the session simply holds the client's next messages until finish).
+ */
+typedef struct sl_exec sl_exec;
+typedef void (*sl_exec_next)(sl_exec *x, const sl_result *r);
+
+struct sl_exec {
+    sl_stmt_kind kind;
+    const char *sql;
+    size_t len;
+    int16_t format;
+    wire_buf *out; /* DataRows and CommandComplete */
+    sl_error err;  /* set when finish(x, false) */
+    int step;      /* the statement's own progress */
+    void *owner;   /* the session */
+    /* Runs sql on the client's backend session; next sees the result. -1 if it could not. */
+    int (*query)(sl_exec *x, const char *sql, sl_exec_next next);
+    void (*finish)(sl_exec *x, bool ok);
+};
+
+/* Starts executing x; see sl_exec. */
+void intercept_execute(sl_exec *x);
 
 #endif

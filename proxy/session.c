@@ -43,8 +43,9 @@ typedef enum { SS_STARTUP, SS_CONNECTING, SS_AUTH, SS_READY, SS_ENDING } sess_st
 
 /* What a relayed request waits for; the client message type, plus three of our own. */
 enum {
-    PEND_MULTI = 'M',   /* one relayed part of a split Query: its ReadyForQuery is ours to place */
-    PEND_SUPPRESS = 'X' /* FAIL_TRANSACTION_SQL: its error and ReadyForQuery stay in sluice */
+    PEND_MULTI = 'M',    /* one relayed part of a split Query: its ReadyForQuery is ours to place */
+    PEND_SUPPRESS = 'X', /* FAIL_TRANSACTION_SQL: its error and ReadyForQuery stay in sluice */
+    PEND_INTERNAL = 'q'  /* a query a statement of ours runs: its replies are sluice's */
 };
 
 typedef struct vobj {
@@ -64,7 +65,20 @@ typedef struct mq_state {
     sl_split_result split;
     int next;
     bool failed;
+    bool suppressing; /* FAIL_TRANSACTION_SQL is out; its ReadyForQuery ends the Query */
 } mq_state;
+
+struct session;
+
+/* A statement of ours being executed (see sl_exec in intercept.h). */
+typedef struct sess_exec {
+    sl_exec x;
+    struct session *s;
+    bool extended;
+    int pos_offset; /* where the statement starts in a multi-statement Query */
+    bool starting;  /* intercept_execute has not returned yet */
+    wire_buf out;
+} sess_exec;
 
 typedef struct session {
     sl_loop *loop;
@@ -87,6 +101,10 @@ typedef struct session {
     char txn;            /* transaction status of the latest ReadyForQuery */
     vobj *vobjs;
     mq_state *mq;
+    bool executing; /* a statement of ours is running (ex) */
+    sess_exec ex;
+    sl_exec_next iq_next; /* the running statement's query on the backend session */
+    sl_result iq_res;
     uint8_t *startup;
     size_t startup_len;
     bool tls_done;
@@ -212,6 +230,9 @@ static void session_free(session *s)
         free(s->mq->text);
         free(s->mq);
     }
+    sl_result_free(&s->iq_res);
+    if (s->executing)
+        wire_buf_free(&s->ex.out);
     free(s->pend);
     free(s->startup);
     sl_loop *loop = s->loop;
@@ -635,33 +656,94 @@ static step client_query(session *s, uint32_t blen)
     return STEP_NEXT;
 }
 
-/* Runs statement i of the split Query as ours; false when it failed (error sent). */
-static bool mq_run_ours(session *s, const sl_span *sp)
+/* ---- executing statements of ours ---- */
+
+static int exec_query(sl_exec *x, const char *sql, sl_exec_next next);
+
+/* A statement of ours is done: its reply (or error) goes to the client. */
+static void exec_finish(sl_exec *x, bool ok)
 {
-    const char *sql = s->mq->text + sp->offset;
-    wire_buf b;
-    wire_buf_init(&b);
-    sl_error e;
-    bool ok;
+    sess_exec *e = (sess_exec *)x;
+    session *s = e->s;
+    s->executing = false;
+    if (e->extended) {
+        if (ok)
+            out_add(&s->client, &e->out);
+        else
+            extended_error(s, &x->err);
+    } else {
+        if (!ok) {
+            wire_buf_reset(&e->out);
+            sl_error_put(&e->out, &x->err, e->pos_offset);
+            s->mq->failed = true;
+            if (s->txn == 'T') {
+                fail_backend_transaction(s); /* its ReadyForQuery ends the Query */
+                s->mq->suppressing = true;
+            }
+        }
+        out_add(&s->client, &e->out);
+    }
+    wire_buf_free(&e->out);
+    /* finished later, from a backend reply: the client's messages wait to be resumed */
+    if (!e->starting)
+        s->resume_client = true;
+}
+
+/* Starts a statement of ours; it may finish at once or after queries on the backend. */
+static void exec_start(session *s, sl_stmt_kind kind, const char *sql, size_t len, int16_t format,
+                       bool extended, int pos_offset)
+{
+    sess_exec *e = &s->ex;
+    memset(e, 0, sizeof(*e));
+    e->s = s;
+    e->extended = extended;
+    e->pos_offset = pos_offset;
+    wire_buf_init(&e->out);
+    e->x = (sl_exec){.kind = kind,
+                     .sql = sql,
+                     .len = len,
+                     .format = format,
+                     .out = &e->out,
+                     .owner = s,
+                     .query = exec_query,
+                     .finish = exec_finish};
+    s->executing = true;
     if (s->txn == 'E') {
-        sl_error_set(&e, "25P02", NULL,
+        sl_error_set(&e->x.err, "25P02", NULL,
                      "current transaction is aborted, commands ignored until end of "
                      "transaction block");
-        ok = false;
-    } else {
-        ok = intercept_prepare(sp->kind, sql, sp->len, &e);
-        if (ok) {
-            intercept_describe(sp->kind, sql, sp->len, 0, false, &b);
-            ok = intercept_execute(sp->kind, sql, sp->len, 0, &b, &e);
-        }
+        e->starting = true;
+        exec_finish(&e->x, false);
+        e->starting = false;
+        return;
     }
-    if (!ok) {
-        wire_buf_reset(&b);
-        sl_error_put(&b, &e, (int)sp->offset);
+    /* the simple protocol describes the rows first; a failure replaces it all */
+    if (!extended)
+        intercept_describe(kind, sql, len, 0, false, &e->out);
+    e->starting = true;
+    intercept_execute(&e->x);
+    e->starting = false;
+}
+
+/* Runs sql on the client's own backend session for the statement being executed. */
+static int exec_query(sl_exec *x, const char *sql, sl_exec_next next)
+{
+    session *s = x->owner;
+    if (!conn_is_open(&s->backend))
+        return -1;
+    wire_buf b;
+    wire_buf_init(&b);
+    wire_begin(&b, 'Q');
+    wire_put_string(&b, sql);
+    wire_end(&b);
+    int rc = b.oom || pend_push(s, PEND_INTERNAL) != 0 ? -1 : 0;
+    if (rc == 0) {
+        s->iq_next = next;
+        send_backend_bytes(s, b.data, b.len);
+        rc = conn_flush(&s->backend) < 0 ? -1 : 0;
     }
-    out_add(&s->client, &b);
     wire_buf_free(&b);
-    return ok;
+    return rc;
 }
 
 static void mq_finish(session *s, bool send_ready)
@@ -686,18 +768,15 @@ static void mq_step(session *s)
 {
     mq_state *mq = s->mq;
     const sl_split_result *sp = &mq->split;
-    while (mq->next < sp->n_stmts) {
+    while (mq->next < sp->n_stmts || s->executing || mq->suppressing) {
+        if (s->executing || mq->suppressing)
+            return; /* exec_finish or the suppressed ReadyForQuery resumes */
+        if (mq->failed)
+            break;
         const sl_span *st = &sp->stmts[mq->next];
         if (st->kind != SL_STMT_NONE) {
             mq->next++;
-            if (!mq_run_ours(s, st)) {
-                mq->failed = true;
-                if (s->txn == 'T') {
-                    fail_backend_transaction(s); /* its ReadyForQuery ends the Query */
-                    return;
-                }
-                break;
-            }
+            exec_start(s, st->kind, mq->text + st->offset, st->len, 0, false, (int)st->offset);
             continue;
         }
         int j = mq->next;
@@ -855,23 +934,7 @@ static void describe_virtual(session *s, vobj *v)
 
 static void execute_virtual(session *s, vobj *v)
 {
-    wire_buf b;
-    wire_buf_init(&b);
-    sl_error e;
-    bool ok;
-    if (s->txn == 'E') {
-        sl_error_set(&e, "25P02", NULL,
-                     "current transaction is aborted, commands ignored until end of "
-                     "transaction block");
-        ok = false;
-    } else {
-        ok = intercept_execute(v->kind, v->sql, v->len, v->format, &b, &e);
-    }
-    if (ok)
-        out_add(&s->client, &b);
-    else
-        extended_error(s, &e);
-    wire_buf_free(&b);
+    exec_start(s, v->kind, v->sql, v->len, v->format, true, 0);
 }
 
 /* Bind/Describe/Execute/Close while sluice holds statements or portals of its own. */
@@ -1040,7 +1103,7 @@ static void client_process(session *s)
             relay_body(&s->client, &s->backend, &s->c_left, s->c_drop);
             continue;
         }
-        if (s->stalled || s->mq)
+        if (s->stalled || s->mq || s->executing)
             break;
         if (client_fast_ok(s) && relay_run(s, &s->client, &s->backend, client_scan) > 0)
             continue;
@@ -1210,6 +1273,89 @@ static void backend_done(session *s, char type)
  * to itself (PEND_SUPPRESS, PEND_MULTI) and messages cut by the chain's end go through
  * backend_whole or the streaming path instead.
  */
+/* ---- replies to the queries of our statements ---- */
+
+static void internal_row_description(sl_result *r, wire_reader *rd)
+{
+    int n = wire_get_int16(rd);
+    r->fields = n > 0 ? calloc((size_t)n, sizeof(char *)) : NULL;
+    r->nfields = r->fields ? n : 0;
+    for (int i = 0; i < r->nfields; i++) {
+        const char *name = wire_get_string(rd);
+        wire_get_bytes(rd, 18);
+        r->fields[i] = strdup(name ? name : "");
+    }
+}
+
+static void internal_data_row(sl_result *r, wire_reader *rd)
+{
+    int n = wire_get_int16(rd);
+    if (n != r->nfields || n <= 0)
+        return;
+    char **cells = realloc(r->cells, (size_t)(r->nrows + 1) * (size_t)n * sizeof(char *));
+    if (!cells)
+        return;
+    r->cells = cells;
+    for (int i = 0; i < n; i++) {
+        int32_t len = wire_get_int32(rd);
+        const char *v = len >= 0 ? wire_get_bytes(rd, (size_t)len) : NULL;
+        char *copy = v ? strndup(v, (size_t)len) : NULL;
+        cells[r->nrows * n + i] = copy;
+    }
+    r->nrows++;
+}
+
+static void internal_error(sl_result *r, const uint8_t *body, uint32_t blen)
+{
+    const char *code = wire_error_field(body, blen, 'C');
+    const char *msg = wire_error_field(body, blen, 'M');
+    sl_error_set(&r->err, code ? code : "XX000", wire_error_field(body, blen, 'H'), "%s",
+                 msg ? msg : "error");
+    const char *detail = wire_error_field(body, blen, 'D');
+    if (detail)
+        snprintf(r->err.detail, sizeof(r->err.detail), "%s", detail);
+    r->failed = true;
+}
+
+/*
+ * One whole backend message while a statement of ours waits for its query: rows and
+ * errors are collected for it; notifications and parameter changes still reach the client.
+ */
+static void internal_message(session *s, char type, uint32_t blen)
+{
+    struct evbuffer *in = s->backend.in;
+    const uint8_t *body = evbuffer_pullup(in, WIRE_HEADER_LEN + (ssize_t)blen) + WIRE_HEADER_LEN;
+    wire_reader rd;
+    wire_reader_init(&rd, body, blen);
+    sl_result *r = &s->iq_res;
+    if (type == 'A' || type == 'S') {
+        evbuffer_remove_buffer(in, s->client.out, WIRE_HEADER_LEN + blen);
+        return;
+    }
+    if (type == 'T')
+        internal_row_description(r, &rd);
+    else if (type == 'D')
+        internal_data_row(r, &rd);
+    else if (type == 'C')
+        snprintf(r->tag, sizeof(r->tag), "%s", wire_get_string(&rd) ? (const char *)body : "");
+    else if (type == 'E')
+        internal_error(r, body, blen);
+    char status = type == 'Z' && blen == 1 ? (char)body[0] : 0;
+    evbuffer_drain(in, WIRE_HEADER_LEN + blen);
+    if (type != 'Z')
+        return;
+    pend_pop(s);
+    if (status)
+        s->txn = status;
+    sl_result done = *r;
+    memset(r, 0, sizeof(*r));
+    sl_exec_next next = s->iq_next;
+    s->iq_next = NULL;
+    if (next && s->executing)
+        next(&s->ex.x, &done);
+    sl_result_free(&done);
+}
+
 static size_t backend_scan(session *s, const uint8_t *p, size_t clen)
 {
     size_t off = 0;
@@ -1221,7 +1367,7 @@ static size_t backend_scan(session *s, const uint8_t *p, size_t clen)
             break;
         const uint8_t *body = p + off + WIRE_HEADER_LEN;
         uint8_t head = pend_peek(s);
-        if (type == 'K' ||
+        if (head == PEND_INTERNAL || type == 'K' ||
             ((type == 'Z' || type == 'E') && (head == PEND_SUPPRESS || head == PEND_MULTI)))
             break;
         if (type == 'Z') {
@@ -1276,6 +1422,12 @@ static void backend_process(session *s)
             wire_check_backend(type, blen) != WIRE_OK) {
             backend_lost(s, "malformed message from the backend");
             return;
+        }
+        if (pend_peek(s) == PEND_INTERNAL) {
+            if (evbuffer_get_length(in) < WIRE_HEADER_LEN + (size_t)blen)
+                break;
+            internal_message(s, type, blen);
+            continue;
         }
         if (type == 'Z' || type == 'E' || type == 'K') {
             if (evbuffer_get_length(in) < WIRE_HEADER_LEN + (size_t)blen)

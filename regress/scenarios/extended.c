@@ -140,6 +140,56 @@ static void transactions(PGconn *c)
     PQclear(r);
 }
 
+static int count_connections(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT count(*) FROM sluice.connection");
+    int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    return n;
+}
+
+/* SHOW CONNECTIONS runs its queries on this very session: it sees this transaction. */
+static void catalog_reads(PGconn *c)
+{
+    int before = count_connections(c);
+    check(before >= 0, "the catalog exists in this database (%d connections)", before);
+    exec_ok(c, "BEGIN");
+    exec_ok(c, "INSERT INTO sluice.connection (name, kind, options, secrets) VALUES "
+               "('ext_lake', 's3', '{\"bucket\": \"b\"}', '{\"secret_access_key\": \"v1:x\"}')");
+    PGresult *r = PQexecParams(c, "SHOW CONNECTIONS", 0, NULL, NULL, NULL, NULL, 0);
+    int found = 0;
+    for (int i = 0; r && PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+        if (strcmp(PQgetvalue(r, i, 0), "ext_lake") == 0 &&
+            strcmp(PQgetvalue(r, i, 3), "{\"secret_access_key\": \"********\"}") == 0)
+            found++;
+    check(r && PQnfields(r) == 4 && PQntuples(r) == before + 1 && found == 1 &&
+              PQtransactionStatus(c) == PQTRANS_INTRANS,
+          "SHOW CONNECTIONS (extended) sees the block's insert, secret masked (%d rows)",
+          r ? PQntuples(r) : -1);
+    PQclear(r);
+    exec_ok(c, "ROLLBACK");
+    check(count_connections(c) == before, "...and ROLLBACK undid it");
+
+    check(PQenterPipelineMode(c) == 1, "enter pipeline mode");
+    PQsendQueryParams(c, "SELECT count(*) FROM sluice.connection", 0, NULL, NULL, NULL, NULL, 0);
+    PQsendQueryParams(c, "SHOW CONNECTIONS", 0, NULL, NULL, NULL, NULL, 0);
+    PQsendQueryParams(c, "SELECT 5", 0, NULL, NULL, NULL, NULL, 0);
+    PQpipelineSync(c);
+    PGresult *cnt = next_result(c);
+    PGresult *show = next_result(c);
+    PGresult *five = next_result(c);
+    check(cnt && show && five && PQresultStatus(show) == PGRES_TUPLES_OK &&
+              PQntuples(show) == atoi(PQgetvalue(cnt, 0, 0)) &&
+              strcmp(PQgetvalue(five, 0, 0), "5") == 0,
+          "pipeline: SHOW CONNECTIONS between relayed queries, in order");
+    PQclear(cnt);
+    PQclear(show);
+    PQclear(five);
+    expect_next(c, PGRES_PIPELINE_SYNC, "pipeline: sync");
+    PQclear(PQgetResult(c));
+    check(PQexitPipelineMode(c) == 1, "leave pipeline mode");
+}
+
 static void pipelines(PGconn *c)
 {
     check(PQenterPipelineMode(c) == 1, "enter pipeline mode");
@@ -215,6 +265,7 @@ int main(int argc, char **argv)
     prepared_statements(c);
     transactions(c);
     pipelines(c);
+    catalog_reads(c);
     PQfinish(c);
     printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;
