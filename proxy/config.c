@@ -37,6 +37,12 @@ static const opt_def options[] = {
     INT_OPT(threads, 0, 64),
     INT_OPT(shutdown_timeout, 0, 86400),
     INT_OPT(max_clients, 1, 1000000),
+    STR_OPT(dialect),
+    STR_OPT(catalog),
+    STR_OPT(iam_role),
+    STR_OPT(staging_connection),
+    STR_OPT(staging_prefix),
+    STR_OPT(secret_key_file),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -50,6 +56,8 @@ void config_init(sl_config *c)
     c->threads = 0;
     c->shutdown_timeout = 30;
     c->max_clients = 10000;
+    c->dialect = strdup("postgres");
+    c->staging_prefix = strdup("sluice/staging/");
 }
 
 void config_free(sl_config *c)
@@ -97,7 +105,7 @@ int config_set(sl_config *c, const char *name, const char *value, char *err, siz
         *(int *)field = (int)v;
         return 0;
     }
-    char valid[512];
+    char valid[1024];
     list_valid(valid, sizeof(valid));
     snprintf(err, errlen, "unrecognized setting \"%s\"; valid settings are: %s", name, valid);
     return -1;
@@ -157,7 +165,7 @@ int config_load_file(sl_config *c, const char *path, char *err, size_t errlen)
         }
         if (strcmp(section, "sluice") != 0)
             continue; /* other sections belong to later parts of sluice */
-        char msg[700];
+        char msg[1200];
         if (config_set(c, name, value, msg, sizeof(msg)) != 0) {
             snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
             rc = -1;
@@ -211,6 +219,11 @@ int config_validate(const sl_config *c, char *err, size_t errlen)
         snprintf(err, errlen,
                  "invalid log_level \"%s\"; valid levels are: error, warning, info, debug",
                  c->log_level);
+        return -1;
+    }
+    if (strcmp(c->dialect, "postgres") != 0 && strcmp(c->dialect, "redshift") != 0) {
+        snprintf(err, errlen, "invalid dialect \"%s\"; valid dialects are: postgres, redshift",
+                 c->dialect);
         return -1;
     }
     if ((c->tls_cert_file && *c->tls_cert_file) != (c->tls_key_file && *c->tls_key_file)) {

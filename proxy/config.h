@@ -18,6 +18,13 @@ typedef struct sl_config {
     int threads;          /* relay event loops; 0 = one per 4 CPUs */
     int shutdown_timeout; /* seconds sessions get to finish after SIGTERM */
     int max_clients;      /* client connections accepted at once */
+    /* the warehouse (SQL.md, "The warehouse: settings in the config file") */
+    char *dialect;            /* postgres | redshift */
+    char *catalog;            /* conninfo of the catalog's PostgreSQL (required for redshift) */
+    char *iam_role;           /* the role Redshift's COPY uses */
+    char *staging_connection; /* an s3 connection where batches are staged (redshift) */
+    char *staging_prefix;     /* key prefix under it, default sluice/staging/ */
+    char *secret_key_file;    /* 32 random bytes in base64: seals connection secrets */
 } sl_config;
 
 void config_init(sl_config *c);

@@ -4,9 +4,11 @@
 #include "catalog.h"
 #include "config.h"
 #include "log.h"
+#include "secret.h"
 #include "server.h"
 
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +31,21 @@ static void usage(FILE *out)
         "      --threads N              relay event loops (default: one per 4 CPUs)\n"
         "      --shutdown-timeout SECS  time sessions get to finish after SIGTERM (default 30)\n"
         "      --max-clients N          client connections accepted at once (default 10000)\n"
+        "      --dialect NAME           the warehouse's SQL: postgres (default) or redshift\n"
+        "      --catalog CONNINFO       PostgreSQL holding sluice's catalog (default: the\n"
+        "                               backend; required with --dialect redshift)\n"
+        "      --iam-role ARN           the IAM role Redshift's COPY uses\n"
+        "      --staging-connection NAME\n"
+        "                               s3 connection where Redshift batches are staged\n"
+        "      --staging-prefix PREFIX  key prefix of staged batches (default sluice/staging/)\n"
+        "      --secret-key-file FILE   32 random bytes in base64 sealing connection secrets\n"
         "  -V, --version                print the version and exit\n"
         "  -h, --help                   print this help and exit\n"
         "\n"
         "Flags override the file. Every flag is also a setting of the file, with\n"
         "underscores: listen, backend, log_level, tls_cert_file, tls_key_file, threads,\n"
-        "shutdown_timeout, max_clients.\n",
+        "shutdown_timeout, max_clients, dialect, catalog, iam_role, staging_connection,\n"
+        "staging_prefix, secret_key_file.\n",
         SLUICE_VERSION);
 }
 
@@ -50,14 +61,35 @@ int main(int argc, char **argv)
         {"threads", required_argument, NULL, 6},
         {"shutdown-timeout", required_argument, NULL, 7},
         {"max-clients", required_argument, NULL, 8},
+        {"dialect", required_argument, NULL, 9},
+        {"catalog", required_argument, NULL, 10},
+        {"iam-role", required_argument, NULL, 11},
+        {"staging-connection", required_argument, NULL, 12},
+        {"staging-prefix", required_argument, NULL, 13},
+        {"secret-key-file", required_argument, NULL, 14},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* flag value → setting name; a flag is a setting with dashes for underscores */
     static const char *const setting_of[] = {
-        NULL,           "listen",  "backend",          "log_level",   "tls_cert_file",
-        "tls_key_file", "threads", "shutdown_timeout", "max_clients",
+        NULL,
+        "listen",
+        "backend",
+        "log_level",
+        "tls_cert_file",
+        "tls_key_file",
+        "threads",
+        "shutdown_timeout",
+        "max_clients",
+        "dialect",
+        "catalog",
+        "iam_role",
+        "staging_connection",
+        "staging_prefix",
+        "secret_key_file",
     };
+    _Static_assert(sizeof(setting_of) / sizeof(setting_of[0]) == 15, "one name per flag");
     const char *config_file = NULL;
     int opt;
     /* first pass: the file, so that flags can override it */
@@ -89,7 +121,7 @@ int main(int argc, char **argv)
     }
     optind = 1;
     while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
-        if (opt < 1 || opt > 8)
+        if (opt < 1 || opt > 14)
             continue;
         if (config_set(&cfg, setting_of[opt], optarg, err, sizeof(err)) != 0) {
             fprintf(stderr, "sluice: %s\n", err);
@@ -101,7 +133,22 @@ int main(int argc, char **argv)
         return 2;
     }
     log_level = log_level_parse(cfg.log_level);
-    catalog_startup(cfg.backend); /* without it, ordinary traffic is still relayed */
+    if (cfg.secret_key_file && *cfg.secret_key_file) {
+        secret_key key;
+        if (secret_key_load(cfg.secret_key_file, &key, err, sizeof(err)) != 0) {
+            fprintf(stderr, "sluice: %s\n", err);
+            return 2;
+        }
+        OPENSSL_cleanse(&key, sizeof(key));
+    }
+    /* without a catalog, ordinary traffic is still relayed */
+    if (cfg.catalog && *cfg.catalog)
+        catalog_startup(cfg.catalog);
+    else if (strcmp(cfg.dialect, "redshift") == 0)
+        log_warning("dialect = redshift needs catalog = <conninfo of a PostgreSQL>; sluice's "
+                    "own statements fail until it is set");
+    else
+        catalog_startup(cfg.backend);
     if (server_start(&cfg, err, sizeof(err)) != 0) {
         log_error("%s", err);
         return 1;

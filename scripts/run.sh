@@ -3,7 +3,8 @@
 #
 # On first use it creates an embedded PostgreSQL 15 cluster in ./var/pg (127.0.0.1:54320,
 # user postgres, trust authentication on loopback), starts it unless it is running, then
-# runs sluice in the foreground with conf/run.conf (127.0.0.1:5439).
+# runs sluice in the foreground with conf/run.conf (127.0.0.1:5439). It also creates, once,
+# var/secret.key: the key that seals connection secrets in sluice's catalog.
 #
 # Ctrl-C (or SIGTERM) stops sluice gracefully. PostgreSQL is left running on purpose, so
 # the next `make run` starts at once and keeps its data; stop it with
@@ -24,6 +25,13 @@ if [[ ! -e "$DATADIR/PG_VERSION" ]]; then
 	scripts/pgcluster.sh init "$DATADIR" "$PG_PORT"
 fi
 scripts/pgcluster.sh start "$DATADIR" "$PG_PORT"
+
+# the key that seals connection secrets (conf/run.conf: secret_key_file), made once
+KEYFILE=var/secret.key
+if [[ ! -e "$KEYFILE" ]]; then
+	(umask 077 && openssl rand -base64 32 >"$KEYFILE")
+	echo "run: created $KEYFILE (the key sealing connection secrets; keep it with var/)"
+fi
 
 cat <<MSG
 

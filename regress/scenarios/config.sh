@@ -6,7 +6,8 @@
 
 help=$("$SLUICE" --help)
 for flag in -c --listen --backend --log-level --tls-cert-file --tls-key-file --threads \
-    --shutdown-timeout --max-clients; do
+    --shutdown-timeout --max-clients --dialect --catalog --iam-role --staging-connection \
+    --staging-prefix --secret-key-file; do
     [[ $help == *"$flag"* ]] || fail "--help does not list $flag"
 done
 assert_match "$("$SLUICE" --version)" '^sluice [0-9]+\.[0-9]+\.[0-9]+$' "--version"
@@ -57,6 +58,13 @@ expect_refusal 'invalid log_level "loud"' --log-level loud
 expect_refusal 'invalid value for setting "threads"' --threads many
 expect_refusal 'tls_cert_file and tls_key_file must be set together' --tls-cert-file /x.pem
 expect_refusal 'could not open config file' -c "$TEST_TMP/missing.conf"
+expect_refusal 'invalid dialect "oracle"; valid dialects are: postgres, redshift' --dialect oracle
+openssl rand -base64 32 >"$TEST_TMP/open.key"
+chmod 644 "$TEST_TMP/open.key"
+expect_refusal 'is readable by other users; run: chmod 600' --secret-key-file "$TEST_TMP/open.key"
+printf 'c2hvcnQ=\n' >"$TEST_TMP/short.key"
+chmod 600 "$TEST_TMP/short.key"
+expect_refusal 'must hold 32 random bytes in base64' --secret-key-file "$TEST_TMP/short.key"
 
 # secrets in the backend conninfo never reach the log
 sluice_start p 25414 "$(pg_conninfo pg) password=hunter2-secret" --log-level debug
