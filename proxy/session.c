@@ -45,7 +45,9 @@ typedef enum { SS_STARTUP, SS_CONNECTING, SS_AUTH, SS_READY, SS_ENDING } sess_st
 enum {
     PEND_MULTI = 'M',    /* one relayed part of a split Query: its ReadyForQuery is ours to place */
     PEND_SUPPRESS = 'X', /* FAIL_TRANSACTION_SQL: its error and ReadyForQuery stay in sluice */
-    PEND_INTERNAL = 'q'  /* a query a statement of ours runs: its replies are sluice's */
+    PEND_INTERNAL = 'q', /* a query a statement of ours runs: its replies are sluice's */
+    PEND_INTERNAL_EXT = 'x' /* the same inside an extended-protocol batch: no Sync, ends at
+                               its last CloseComplete or an ErrorResponse */
 };
 
 typedef struct vobj {
@@ -104,6 +106,7 @@ typedef struct session {
     bool executing; /* a statement of ours is running (ex) */
     sess_exec ex;
     sl_exec_next iq_next; /* the running statement's query on the backend session */
+    int iq_closes;        /* CloseCompletes still to come for an extended one */
     sl_result iq_res;
     uint8_t *startup;
     size_t startup_len;
@@ -585,7 +588,8 @@ static void extended_error(session *s, const sl_error *e)
     out_add(&s->client, &b);
     wire_buf_free(&b);
     s->client_skipping = true;
-    if (s->txn != 'E')
+    /* a backend that failed itself is already skipping to Sync, and failed the block */
+    if (s->txn != 'E' && !s->backend_skipping)
         fail_backend_transaction(s);
 }
 
@@ -725,20 +729,76 @@ static void exec_start(session *s, sl_stmt_kind kind, const char *sql, size_t le
     e->starting = false;
 }
 
+#define INTERNAL_NAME "sluice_internal"
+
+/*
+ * The query, as the backend must see it. In the simple protocol (between the parts of a
+ * client's Query) a Query message. Inside an extended-protocol batch a Query would commit
+ * the batch's implicit transaction, so it goes as Parse/Bind/Describe/Execute/Close and
+ * Flush, without Sync, under a name of sluice's own that leaves the client's unnamed
+ * statement and portal alone.
+ */
+static void internal_close(wire_buf *b, char what)
+{
+    wire_begin(b, 'C');
+    wire_put_byte(b, (uint8_t)what);
+    wire_put_string(b, INTERNAL_NAME);
+    wire_end(b);
+}
+
+/* Closes before (a query that failed may have left them) and after: four CloseCompletes. */
+#define INTERNAL_CLOSES 4
+
+static void internal_message_bytes(wire_buf *b, const char *sql, bool extended)
+{
+    if (!extended) {
+        wire_begin(b, 'Q');
+        wire_put_string(b, sql);
+        wire_end(b);
+        return;
+    }
+    internal_close(b, 'P');
+    internal_close(b, 'S');
+    wire_begin(b, 'P');
+    wire_put_string(b, INTERNAL_NAME);
+    wire_put_string(b, sql);
+    wire_put_int16(b, 0);
+    wire_end(b);
+    wire_begin(b, 'B');
+    wire_put_string(b, INTERNAL_NAME);
+    wire_put_string(b, INTERNAL_NAME);
+    wire_put_int16(b, 0); /* parameter formats */
+    wire_put_int16(b, 0); /* parameters */
+    wire_put_int16(b, 0); /* result formats: text */
+    wire_end(b);
+    wire_begin(b, 'D');
+    wire_put_byte(b, 'P');
+    wire_put_string(b, INTERNAL_NAME);
+    wire_end(b);
+    wire_begin(b, 'E');
+    wire_put_string(b, INTERNAL_NAME);
+    wire_put_int32(b, 0);
+    wire_end(b);
+    internal_close(b, 'P');
+    internal_close(b, 'S');
+    wire_begin(b, 'H');
+    wire_end(b);
+}
+
 /* Runs sql on the client's own backend session for the statement being executed. */
 static int exec_query(sl_exec *x, const char *sql, sl_exec_next next)
 {
     session *s = x->owner;
     if (!conn_is_open(&s->backend))
         return -1;
+    bool extended = s->ex.extended;
     wire_buf b;
     wire_buf_init(&b);
-    wire_begin(&b, 'Q');
-    wire_put_string(&b, sql);
-    wire_end(&b);
-    int rc = b.oom || pend_push(s, PEND_INTERNAL) != 0 ? -1 : 0;
+    internal_message_bytes(&b, sql, extended);
+    int rc = b.oom || pend_push(s, extended ? PEND_INTERNAL_EXT : PEND_INTERNAL) != 0 ? -1 : 0;
     if (rc == 0) {
         s->iq_next = next;
+        s->iq_closes = extended ? INTERNAL_CLOSES : 0;
         send_backend_bytes(s, b.data, b.len);
         rc = conn_flush(&s->backend) < 0 ? -1 : 0;
     }
@@ -1342,11 +1402,16 @@ static void internal_message(session *s, char type, uint32_t blen)
         internal_error(r, body, blen);
     char status = type == 'Z' && blen == 1 ? (char)body[0] : 0;
     evbuffer_drain(in, WIRE_HEADER_LEN + blen);
-    if (type != 'Z')
+    bool extended = pend_peek(s) == PEND_INTERNAL_EXT;
+    if (extended && type == '3' && --s->iq_closes > 0)
+        return;
+    if (extended ? type != '3' && type != 'E' : type != 'Z')
         return;
     pend_pop(s);
     if (status)
         s->txn = status;
+    if (extended && type == 'E')
+        s->backend_skipping = true; /* the backend now skips to the client's Sync */
     sl_result done = *r;
     memset(r, 0, sizeof(*r));
     sl_exec_next next = s->iq_next;
@@ -1367,7 +1432,7 @@ static size_t backend_scan(session *s, const uint8_t *p, size_t clen)
             break;
         const uint8_t *body = p + off + WIRE_HEADER_LEN;
         uint8_t head = pend_peek(s);
-        if (head == PEND_INTERNAL || type == 'K' ||
+        if (head == PEND_INTERNAL || head == PEND_INTERNAL_EXT || type == 'K' ||
             ((type == 'Z' || type == 'E') && (head == PEND_SUPPRESS || head == PEND_MULTI)))
             break;
         if (type == 'Z') {
@@ -1423,7 +1488,7 @@ static void backend_process(session *s)
             backend_lost(s, "malformed message from the backend");
             return;
         }
-        if (pend_peek(s) == PEND_INTERNAL) {
+        if (pend_peek(s) == PEND_INTERNAL || pend_peek(s) == PEND_INTERNAL_EXT) {
             if (evbuffer_get_length(in) < WIRE_HEADER_LEN + (size_t)blen)
                 break;
             internal_message(s, type, blen);

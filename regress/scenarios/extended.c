@@ -186,8 +186,28 @@ static void catalog_reads(PGconn *c)
     PQclear(show);
     PQclear(five);
     expect_next(c, PGRES_PIPELINE_SYNC, "pipeline: sync");
+
+    /* the batch stays one implicit transaction: a later error undoes the insert */
+    PQsendQueryParams(c, "CREATE TEMP TABLE ext_implicit (i int)", 0, NULL, NULL, NULL, NULL, 0);
+    PQpipelineSync(c);
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: create a table");
+    expect_next(c, PGRES_PIPELINE_SYNC, "pipeline: sync");
+    PQsendQueryParams(c, "INSERT INTO ext_implicit VALUES (1)", 0, NULL, NULL, NULL, NULL, 0);
+    PQsendQueryParams(c, "SHOW CONNECTIONS", 0, NULL, NULL, NULL, NULL, 0);
+    PQsendQueryParams(c, "SELECT 1/0", 0, NULL, NULL, NULL, NULL, 0);
+    PQsendQueryParams(c, "SELECT 6", 0, NULL, NULL, NULL, NULL, 0);
+    PQpipelineSync(c);
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: insert");
+    expect_next(c, PGRES_TUPLES_OK, "pipeline: SHOW CONNECTIONS");
+    expect_next(c, PGRES_FATAL_ERROR, "pipeline: the error after it");
+    expect_next(c, PGRES_PIPELINE_ABORTED, "pipeline: skipped after the error");
+    expect_next(c, PGRES_PIPELINE_SYNC, "pipeline: sync");
     PQclear(PQgetResult(c));
     check(PQexitPipelineMode(c) == 1, "leave pipeline mode");
+    r = PQexec(c, "SELECT count(*) FROM ext_implicit");
+    check(r && strcmp(PQgetvalue(r, 0, 0), "0") == 0,
+          "the error undid the insert made before SHOW CONNECTIONS in the same batch");
+    PQclear(r);
 }
 
 static void pipelines(PGconn *c)

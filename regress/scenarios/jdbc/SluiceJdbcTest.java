@@ -61,6 +61,8 @@ public class SluiceJdbcTest {
         check("SHOW sluice.version through a plain Statement", SluiceJdbcTest::showVersionStatement);
         check("SHOW sluice.version with preferQueryMode=simple", SluiceJdbcTest::showVersionSimple);
         check("DatabaseMetaData getTables and getColumns", SluiceJdbcTest::metadata);
+        check("SHOW CONNECTIONS through a PreparedStatement sees the transaction's own rows",
+                SluiceJdbcTest::showConnections);
 
         conn.close();
         System.out.println(failures == 0 ? "jdbc: all checks passed" : "jdbc: " + failures + " failed");
@@ -211,6 +213,40 @@ public class SluiceJdbcTest {
             conn.rollback();
             conn.setAutoCommit(true);
         }
+    }
+
+    /* SHOW CONNECTIONS runs on this connection's own backend session: same transaction. */
+    private static void showConnections() throws Exception {
+        long before = count(conn, "sluice.connection");
+        conn.setAutoCommit(false);
+        try {
+            exec(conn, "INSERT INTO sluice.connection (name, kind, options, secrets) VALUES "
+                    + "('jdbc_lake', 's3', '{\"bucket\": \"b\"}', '{\"secret_access_key\": \"v1:x\"}')");
+            for (int run = 0; run < RUNS; run++) {
+                try (PreparedStatement ps = conn.prepareStatement("SHOW CONNECTIONS");
+                     ResultSet rs = ps.executeQuery()) {
+                    expectEq(rs.getMetaData().getColumnCount(), 4, "columns");
+                    expectEq(rs.getMetaData().getColumnName(4), "secrets", "fourth column");
+                    long rows = 0;
+                    boolean seen = false;
+                    while (rs.next()) {
+                        rows++;
+                        if (rs.getString("name").equals("jdbc_lake")) {
+                            seen = true;
+                            expectEq(rs.getString("secrets"), "{\"secret_access_key\": \"********\"}",
+                                    "the secret is masked");
+                        }
+                    }
+                    expectEq(rows, before + 1, "rows, run " + (run + 1));
+                    expect(seen, "the connection inserted in this transaction is listed");
+                }
+            }
+            conn.rollback();
+        } finally {
+            conn.rollback();
+            conn.setAutoCommit(true);
+        }
+        expectEq(count(conn, "sluice.connection"), before, "rows after rollback");
     }
 
     private static void commitKeeps() throws Exception {
