@@ -1396,8 +1396,10 @@ static void internal_message(session *s, char type, uint32_t blen)
         internal_row_description(r, &rd);
     else if (type == 'D')
         internal_data_row(r, &rd);
-    else if (type == 'C')
-        snprintf(r->tag, sizeof(r->tag), "%s", wire_get_string(&rd) ? (const char *)body : "");
+    else if (type == 'C') {
+        const char *tag = wire_get_string(&rd);
+        snprintf(r->tag, sizeof(r->tag), "%s", tag ? tag : "");
+    }
     else if (type == 'E')
         internal_error(r, body, blen);
     char status = type == 'Z' && blen == 1 ? (char)body[0] : 0;
