@@ -6,7 +6,7 @@
 #   make stop     stop the embedded PostgreSQL that `make run` left running
 #   make test     install what tests need, build, run every suite
 #   make bench    benchmarks against peers (see bench/RESULTS.md)
-#   make fuzz     build and briefly run the libFuzzer harnesses (clang)
+#   make fuzz     build and run the libFuzzer harnesses, FUZZ_SECONDS each (default 600)
 #   make format   clang-format every source file
 
 CC      ?= cc
@@ -36,7 +36,7 @@ SCEN_BINS := $(SCEN_SRCS:regress/scenarios/%.c=$(BUILD)/scenarios/%)
 
 .SECONDARY: $(SAN_OBJS)
 
-.PHONY: stop all run test unit unit-san regress scenarios bench fuzz format install clean deps-run deps-test deps-bench
+.PHONY: stop all run test fuzz-short unit unit-san regress scenarios bench fuzz format install clean deps-run deps-test deps-bench
 
 all: $(BUILD)/sluice
 
@@ -97,18 +97,42 @@ regress: all scenarios
 	@regress/run.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all unit unit-san scenarios
+	@$(MAKE) --no-print-directory all unit unit-san scenarios fuzz-short
 	@regress/run.sh
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@bench/proxy.sh
 
-fuzz:
-	@mkdir -p $(BUILD)/fuzz
-	clang $(CSTD) $(INCS) -g -O1 -fsanitize=fuzzer,address,undefined -o $(BUILD)/fuzz/wire \
-		fuzz/fuzz_wire.c proxy/wire.c
-	$(BUILD)/fuzz/wire -max_total_time=60 -max_len=4096
+# libFuzzer harnesses (fuzz/fuzz_NAME.c, seeds in fuzz/corpus/NAME/ when present), built
+# with clang, ASan and UBSan over all of sluice's code but main.c. `make fuzz` runs each
+# for FUZZ_SECONDS; `make test` runs each briefly (fuzz-short).
+FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS   := $(CSTD) $(INCS) -I$(BUILD)/gen -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/%: fuzz/%.c $(LIBSRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $< $(LIBSRCS) $(LIBS)
+
+define run_fuzzers
+	@set -e; for f in $(FUZZ_BINS); do n=$${f##*/}; n=$${n#fuzz_}; \
+		work=$(BUILD)/fuzz/corpus-$$n; rm -rf $$work; mkdir -p $$work; \
+		if [ -d fuzz/corpus/$$n ]; then cp -r fuzz/corpus/$$n/. $$work/; fi; \
+		dict=; if [ -f fuzz/$$n.dict ]; then dict=-dict=fuzz/$$n.dict; fi; \
+		echo "== fuzz $$n for $(1) s"; \
+		$$f $$work $$dict -max_total_time=$(1) -max_len=4096 -print_final_stats=1 \
+			2>$(BUILD)/fuzz/$$n.log || { tail -40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' $(BUILD)/fuzz/$$n.log; done
+endef
+
+fuzz: $(FUZZ_BINS)
+	$(call run_fuzzers,$(FUZZ_SECONDS))
+
+fuzz-short: $(FUZZ_BINS)
+	$(call run_fuzzers,20)
 
 format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(SCEN_SRCS) $(wildcard fuzz/*.c)
