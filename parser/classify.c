@@ -98,7 +98,7 @@ size_t classify_skip_blank(const char *s, size_t len, size_t i)
         while (i < len && is_space(s[i]))
             i++;
         if (i + 1 < len && s[i] == '-' && s[i + 1] == '-') {
-            while (i < len && s[i] != '\n')
+            while (i < len && s[i] != '\n' && s[i] != '\r') /* as PostgreSQL's scanner */
                 i++;
         } else if (i + 1 < len && s[i] == '/' && s[i + 1] == '*') {
             int depth = 0; /* PostgreSQL's block comments nest */

@@ -51,6 +51,8 @@ static void sluice_statements_are_recognized(void **state)
     assert_int_equal(kind_of("show SLUICE . version"), SL_STMT_SHOW_SLUICE);
     assert_int_equal(kind_of("  /* a /* nested */ comment */ -- and a line\n SHOW sluice.version;"),
                      SL_STMT_SHOW_SLUICE);
+    /* a -- comment ends at a carriage return too, as in PostgreSQL's scanner */
+    assert_int_equal(kind_of("-- old Mac line end\rRUN PIPELINE p"), SL_STMT_RUN_PIPELINE);
     assert_int_equal(kind_of("CREATE PIPELINE p FROM FILES '/x' INTO t"), SL_STMT_CREATE_PIPELINE);
     assert_int_equal(kind_of("create model m as select 1"), SL_STMT_CREATE_MODEL);
     assert_int_equal(kind_of("CREATE CONNECTION c TYPE s3"), SL_STMT_CREATE_CONNECTION);
