@@ -1,0 +1,1 @@
+CREATE CONNECTION IF NOT EXISTS lake TYPE s3 WITH (bucket = 'b', region = eu, path_style = on)

@@ -1,0 +1,1 @@
+CREATE CONNECTION pg TYPE postgres WITH (host = 'h', port = 5432, dbname = "Db", password = E'p\x41')

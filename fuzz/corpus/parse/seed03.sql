@@ -1,0 +1,1 @@
+ALTER CONNECTION lake SET (endpoint = 'http://127.0.0.1:4568')

@@ -1,0 +1,1 @@
+SHARE TABLE a.b, c.d WITH bi TO GROUP g

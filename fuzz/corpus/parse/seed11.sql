@@ -1,0 +1,1 @@
+UNSHARE SCHEMA mart FROM bi
