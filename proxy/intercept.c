@@ -7,6 +7,7 @@
  */
 #include "intercept.h"
 #include "config.h"
+#include "parse.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -196,9 +197,17 @@ bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error 
         return show_lookup(sql, len, err) != NULL;
     if (kind == SL_STMT_SHOW_CONNECTIONS)
         return trailing_blank(sql, len, 2, err);
+    /* every statement of SQL.md is checked in full: syntax, options, their values */
+    sl_parse_result r = sl_parse_len(sql, len);
+    if (r.error) {
+        *err = *r.error;
+        sl_parse_free(r);
+        return false;
+    }
+    sl_parse_free(r);
     sl_error_set(err, "0A000",
-                 "This version of sluice answers SHOW sluice.version and SHOW CONNECTIONS; the "
-                 "other sluice statements arrive in later versions.",
+                 "This version of sluice checks every statement of its SQL but carries out only "
+                 "SHOW sluice.version and SHOW CONNECTIONS so far.",
                  "%s is not supported by this version of sluice", classify_label(kind));
     err->position = (int)classify_skip_blank(sql, len, 0) + 1;
     return false;

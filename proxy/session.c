@@ -1399,8 +1399,7 @@ static void internal_message(session *s, char type, uint32_t blen)
     else if (type == 'C') {
         const char *tag = wire_get_string(&rd);
         snprintf(r->tag, sizeof(r->tag), "%s", tag ? tag : "");
-    }
-    else if (type == 'E')
+    } else if (type == 'E')
         internal_error(r, body, blen);
     char status = type == 'Z' && blen == 1 ? (char)body[0] : 0;
     evbuffer_drain(in, WIRE_HEADER_LEN + blen);
