@@ -156,6 +156,20 @@ char *secret_open(const secret_key *key, const char *context, const char *sealed
     return out;
 }
 
+static secret_key installed;
+static bool have_key;
+
+void secret_key_install(const secret_key *key)
+{
+    installed = *key;
+    have_key = true;
+}
+
+const secret_key *secret_key_current(void)
+{
+    return have_key ? &installed : NULL;
+}
+
 void secret_free(char *plaintext)
 {
     if (!plaintext)

@@ -35,6 +35,10 @@ char *secret_seal(const secret_key *key, const char *context, const char *plaint
  * sealed under another key or for another context. */
 char *secret_open(const secret_key *key, const char *context, const char *sealed);
 
+/* The process's key (from secret_key_file), or NULL when none is configured. */
+void secret_key_install(const secret_key *key);
+const secret_key *secret_key_current(void);
+
 /* Frees a plaintext after wiping it. */
 void secret_free(char *plaintext);
 

@@ -7,6 +7,7 @@
  */
 #include "intercept.h"
 #include "config.h"
+#include "connstmt.h"
 #include "parse.h"
 
 #include <ctype.h>
@@ -191,6 +192,13 @@ static bool trailing_blank(const char *sql, size_t len, size_t words, sl_error *
     return false;
 }
 
+/* Statements beyond SHOW that this version carries out. */
+static bool carried_out(sl_stmt_kind kind)
+{
+    return kind == SL_STMT_CREATE_CONNECTION || kind == SL_STMT_ALTER_CONNECTION ||
+           kind == SL_STMT_DROP_CONNECTION;
+}
+
 bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
 {
     if (kind == SL_STMT_SHOW_SLUICE)
@@ -205,9 +213,11 @@ bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error 
         return false;
     }
     sl_parse_free(r);
+    if (carried_out(kind))
+        return true;
     sl_error_set(err, "0A000",
                  "This version of sluice checks every statement of its SQL but carries out only "
-                 "SHOW sluice.version and SHOW CONNECTIONS so far.",
+                 "SHOW sluice.version and the CONNECTION statements so far.",
                  "%s is not supported by this version of sluice", classify_label(kind));
     err->position = (int)classify_skip_blank(sql, len, 0) + 1;
     return false;
@@ -245,6 +255,18 @@ void intercept_execute(sl_exec *x)
             sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
             x->finish(x, false);
         }
+        return;
+    }
+    if (carried_out(x->kind)) {
+        sl_parse_result r = sl_parse_len(x->sql, x->len);
+        if (r.error) {
+            x->err = *r.error;
+            sl_parse_free(r);
+            x->finish(x, false);
+            return;
+        }
+        connstmt_execute(x, r.stmt); /* copies what it needs */
+        sl_parse_free(r);
         return;
     }
     const show_setting *s = show_lookup(x->sql, x->len, &x->err);

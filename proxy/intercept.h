@@ -69,6 +69,7 @@ struct sl_exec {
     wire_buf *out; /* DataRows and CommandComplete */
     sl_error err;  /* set when finish(x, false) */
     int step;      /* the statement's own progress */
+    char *work;    /* the statement's own malloc'd text; the session frees it at finish */
     void *owner;   /* the session */
     /* Runs sql on the client's backend session; next sees the result. -1 if it could not. */
     int (*query)(sl_exec *x, const char *sql, sl_exec_next next);

@@ -139,6 +139,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "sluice: %s\n", err);
             return 2;
         }
+        secret_key_install(&key);
         OPENSSL_cleanse(&key, sizeof(key));
     }
     /* without a catalog, ordinary traffic is still relayed */

@@ -670,6 +670,8 @@ static void exec_finish(sl_exec *x, bool ok)
     sess_exec *e = (sess_exec *)x;
     session *s = e->s;
     s->executing = false;
+    free(x->work);
+    x->work = NULL;
     if (e->extended) {
         if (ok)
             out_add(&s->client, &e->out);

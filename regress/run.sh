@@ -129,7 +129,9 @@ run_suite() {
 		log "== SQL suite, directly against PostgreSQL on $PG_PORT"
 	else
 		on_exit cp "$(sluice_log regress)" "$RESULTS/sluice.log"
-		sluice_start regress "$SLUICE_PORT" "$(pg_conninfo pg)"
+		(umask 077 && openssl rand -base64 32 >"$TEST_TMP/secret.key")
+		sluice_start regress "$SLUICE_PORT" "$(pg_conninfo pg)" \
+			--secret-key-file "$TEST_TMP/secret.key"
 		log "== SQL suite (PostgreSQL on $PG_PORT, sluice on $SLUICE_PORT)"
 	fi
 	for t in "${schedule[@]}"; do

@@ -63,6 +63,8 @@ public class SluiceJdbcTest {
         check("DatabaseMetaData getTables and getColumns", SluiceJdbcTest::metadata);
         check("SHOW CONNECTIONS through a PreparedStatement sees the transaction's own rows",
                 SluiceJdbcTest::showConnections);
+        check("CREATE / ALTER / DROP CONNECTION through PreparedStatements, errors with SQLSTATEs",
+                SluiceJdbcTest::connectionStatements);
 
         conn.close();
         System.out.println(failures == 0 ? "jdbc: all checks passed" : "jdbc: " + failures + " failed");
@@ -247,6 +249,40 @@ public class SluiceJdbcTest {
             conn.setAutoCommit(true);
         }
         expectEq(count(conn, "sluice.connection"), before, "rows after rollback");
+    }
+
+    private static String sqlState(String sql) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.execute();
+            return "00000";
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
+    }
+
+    private static void connectionStatements() throws Exception {
+        long before = count(conn, "sluice.connection");
+        expectEq(sqlState("CREATE CONNECTION jdbc_api TYPE http WITH (url = 'https://api.example.com')"),
+                "00000", "CREATE CONNECTION");
+        expectEq(count(conn, "sluice.connection"), before + 1, "rows after CREATE");
+        expectEq(sqlState("CREATE CONNECTION jdbc_api TYPE http WITH (url = 'https://other')"),
+                "42710", "a second CREATE with the same name");
+        expectEq(sqlState("ALTER CONNECTION jdbc_api SET (url = 'https://api2.example.com')"),
+                "00000", "ALTER CONNECTION");
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT options->>'url' FROM sluice.connection WHERE name = 'jdbc_api'")) {
+            expect(rs.next(), "the altered row");
+            expectEq(rs.getString(1), "https://api2.example.com", "url after ALTER");
+        }
+        /* this sluice runs without secret_key_file: a secret cannot be stored */
+        expectEq(sqlState("CREATE CONNECTION jdbc_s3 TYPE s3 WITH (bucket = 'b', secret_access_key = 'k')"),
+                "22023", "a secret without secret_key_file");
+        expectEq(sqlState("CREATE CONNECTION jdbc_bad TYPE s3 WITH (colour = 'red')"), "22023",
+                "an unknown option");
+        expectEq(sqlState("CREATE CONNECTION TYPE s3"), "42601", "a syntax error");
+        expectEq(sqlState("DROP CONNECTION jdbc_api"), "00000", "DROP CONNECTION");
+        expectEq(sqlState("DROP CONNECTION jdbc_api"), "42704", "DROP of a missing connection");
+        expectEq(count(conn, "sluice.connection"), before, "rows after DROP");
     }
 
     private static void commitKeeps() throws Exception {

@@ -1,0 +1,253 @@
+/*
+ * connstmt.c — CREATE / ALTER / DROP CONNECTION as catalog writes on the client's session.
+ */
+#include "connstmt.h"
+#include "quote.h"
+#include "secret.h"
+#include "sqlbuf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const secret_options[] = {
+    "secret_access_key",
+    "session_token",
+    "password",
+    "bearer_token",
+    "headers", /* may carry an Authorization header */
+    "dsn",     /* may carry password=… */
+    NULL,
+};
+
+bool connstmt_is_secret(const char *option)
+{
+    for (int i = 0; secret_options[i]; i++)
+        if (strcmp(option, secret_options[i]) == 0)
+            return true;
+    return false;
+}
+
+/* What the statement needs after its SQL is built: one allocation, freed by the session. */
+typedef struct conn_work {
+    bool quiet;      /* IF [NOT] EXISTS */
+    size_t name_off; /* the connection's name follows the SQL in text */
+    char text[];
+} conn_work;
+
+static const char *work_name(const sl_exec *x)
+{
+    const conn_work *w = (const conn_work *)x->work;
+    return w->text + w->name_off;
+}
+
+static void json_string(sqlbuf *b, const char *s)
+{
+    sqlbuf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sqlbuf_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            sqlbuf_printf(b, "\\u%04x", *p);
+        else
+            sqlbuf_putc(b, (char)*p);
+    }
+    sqlbuf_putc(b, '"');
+}
+
+/* {"option": value, …} of the options that are secrets (sealed) or are not. */
+static bool options_json(sqlbuf *b, const char *conn, const sl_options *o, bool secrets,
+                         sl_error *err)
+{
+    const secret_key *key = secret_key_current();
+    int n = 0;
+    sqlbuf_putc(b, '{');
+    for (int i = 0; i < o->n; i++) {
+        const sl_option *opt = &o->items[i];
+        if (connstmt_is_secret(opt->name) != secrets)
+            continue;
+        sqlbuf_puts(b, n++ ? ", " : "");
+        json_string(b, opt->name);
+        sqlbuf_puts(b, ": ");
+        if (!secrets) {
+            if (opt->value.kind == SL_VALUE_NUMBER || opt->value.kind == SL_VALUE_BOOL)
+                sqlbuf_puts(b, opt->value.text);
+            else
+                json_string(b, opt->value.text);
+            continue;
+        }
+        if (!key) {
+            sl_error_set(err, "22023",
+                         "Create a key with: openssl rand -base64 32 > FILE && chmod 600 FILE, "
+                         "then set secret_key_file = FILE in sluice's configuration.",
+                         "option \"%s\" is a secret, and setting secret_key_file is not set",
+                         opt->name);
+            return false;
+        }
+        char context[512];
+        snprintf(context, sizeof(context), "connection %s/%s", conn, opt->name);
+        char *sealed = secret_seal(key, context, opt->value.text);
+        if (!sealed) {
+            sl_error_set(err, "XX000", NULL, "could not seal option \"%s\"", opt->name);
+            return false;
+        }
+        json_string(b, sealed);
+        free(sealed);
+    }
+    sqlbuf_putc(b, '}');
+    return true;
+}
+
+static bool literal(sqlbuf *b, const char *text, sl_error *err)
+{
+    static const plan_target pg = {.dialect = PLAN_POSTGRES};
+    return quote_literal(b, &pg, text, err);
+}
+
+/* The catalog write for st, into b. */
+static bool build_sql(sqlbuf *b, const sl_stmt *st, sl_error *err)
+{
+    sqlbuf opts = {0}, secs = {0};
+    bool ok = true;
+    if (st->kind == SL_STMT_CREATE_CONNECTION) {
+        const sl_create_connection *c = &st->u.create_connection;
+        ok = options_json(&opts, c->name, &c->options, false, err) &&
+             options_json(&secs, c->name, &c->options, true, err);
+        sqlbuf_puts(b, "INSERT INTO sluice.connection (name, kind, options, secrets) VALUES (");
+        ok = ok && literal(b, c->name, err);
+        sqlbuf_puts(b, ", ");
+        char kind[16];
+        snprintf(kind, sizeof(kind), "%s", sl_conn_kind_name(c->kind));
+        for (char *k = kind; *k; k++)
+            *k = (char)tolower((unsigned char)*k); /* the catalog spells kinds in lower case */
+        ok = ok && literal(b, kind, err);
+        sqlbuf_puts(b, ", ");
+        ok = ok && opts.data && literal(b, opts.data, err);
+        sqlbuf_puts(b, "::jsonb, ");
+        ok = ok && secs.data && literal(b, secs.data, err);
+        sqlbuf_puts(b, "::jsonb)");
+        if (c->if_not_exists)
+            sqlbuf_puts(b, " ON CONFLICT (name) DO NOTHING");
+    } else if (st->kind == SL_STMT_ALTER_CONNECTION) {
+        const sl_alter *a = &st->u.alter;
+        ok = options_json(&opts, a->name, &a->options, false, err) &&
+             options_json(&secs, a->name, &a->options, true, err);
+        sqlbuf_puts(b, "UPDATE sluice.connection SET options = options || ");
+        ok = ok && literal(b, opts.data, err);
+        sqlbuf_puts(b, "::jsonb, secrets = secrets || ");
+        ok = ok && literal(b, secs.data, err);
+        sqlbuf_puts(b, "::jsonb, updated_at = now() WHERE name = ");
+        ok = ok && literal(b, a->name, err);
+    } else {
+        sqlbuf_puts(b, "DELETE FROM sluice.connection WHERE name = ");
+        ok = literal(b, st->u.drop.name, err);
+    }
+    sqlbuf_free(&opts);
+    sqlbuf_free(&secs);
+    return ok && !b->oom;
+}
+
+/* Rows the write touched, from its command tag ("INSERT 0 1", "UPDATE 0", "DELETE 1"). */
+static long tag_rows(const char *tag)
+{
+    const char *sp = strrchr(tag, ' ');
+    return sp ? strtol(sp + 1, NULL, 10) : 0;
+}
+
+static void notice(sl_exec *x, const char *fmt, const char *name)
+{
+    char msg[600];
+    snprintf(msg, sizeof(msg), fmt, name);
+    wire_error n = {.severity = "NOTICE", .sqlstate = "00000", .message = msg};
+    wire_put_error(x->out, 'N', &n);
+}
+
+static void written(sl_exec *x, const sl_result *r)
+{
+    const char *name = work_name(x);
+    bool quiet = ((const conn_work *)x->work)->quiet;
+    if (r->failed) {
+        x->err = r->err;
+        const char *code = r->err.sqlstate;
+        if (strcmp(code, "23505") == 0)
+            sl_error_set(&x->err, "42710", "Choose another name, or ALTER CONNECTION it.",
+                         "connection \"%s\" already exists", name);
+        else if (strcmp(code, "23503") == 0)
+            sl_error_set(&x->err, "2BP01",
+                         "DROP or change the pipelines and shares using it first.",
+                         "connection \"%s\" is used by a pipeline or a share", name);
+        x->finish(x, false);
+        return;
+    }
+    long rows = tag_rows(r->tag);
+    const char *tag = x->kind == SL_STMT_CREATE_CONNECTION  ? "CREATE CONNECTION"
+                      : x->kind == SL_STMT_ALTER_CONNECTION ? "ALTER CONNECTION"
+                                                            : "DROP CONNECTION";
+    if (rows == 0 && x->kind == SL_STMT_CREATE_CONNECTION) {
+        notice(x, "connection \"%s\" already exists, skipping", name);
+    } else if (rows == 0 && quiet) {
+        notice(x, "connection \"%s\" does not exist, skipping", name);
+    } else if (rows == 0) {
+        sl_error_set(&x->err, "42704", "SHOW CONNECTIONS lists the connections there are.",
+                     "connection \"%s\" does not exist", name);
+        x->finish(x, false);
+        return;
+    }
+    wire_put_command_complete(x->out, tag);
+    x->finish(x, true);
+}
+
+static void catalog_checked(sl_exec *x, const sl_result *r)
+{
+    const char *present = sl_result_get(r, 0, 0);
+    if (r->failed) {
+        x->err = r->err;
+        x->finish(x, false);
+        return;
+    }
+    if (!present || strcmp(present, "t") != 0) {
+        sl_error_set(&x->err, "55000",
+                     "sluice creates its catalog at start-up in the database its backend (or "
+                     "catalog) setting names; define connections there.",
+                     "sluice's catalog is not in this database");
+        x->finish(x, false);
+        return;
+    }
+    if (x->query(x, ((const conn_work *)x->work)->text, written) != 0) {
+        sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
+        x->finish(x, false);
+    }
+}
+
+void connstmt_execute(sl_exec *x, const sl_stmt *st)
+{
+    sqlbuf b = {0};
+    if (!build_sql(&b, st, &x->err)) {
+        sqlbuf_free(&b);
+        x->finish(x, false);
+        return;
+    }
+    const char *name = st->kind == SL_STMT_CREATE_CONNECTION  ? st->u.create_connection.name
+                       : st->kind == SL_STMT_ALTER_CONNECTION ? st->u.alter.name
+                                                              : st->u.drop.name;
+    size_t sql_len = b.len, name_len = strlen(name);
+    conn_work *w = malloc(sizeof(*w) + sql_len + 1 + name_len + 1);
+    if (!w) {
+        sqlbuf_free(&b);
+        sl_error_set(&x->err, "53200", NULL, "out of memory");
+        x->finish(x, false);
+        return;
+    }
+    w->quiet = (st->kind == SL_STMT_CREATE_CONNECTION && st->u.create_connection.if_not_exists) ||
+               (st->kind == SL_STMT_DROP_CONNECTION && st->u.drop.if_exists);
+    memcpy(w->text, b.data, sql_len + 1);
+    w->name_off = sql_len + 1;
+    memcpy(w->text + w->name_off, name, name_len + 1);
+    sqlbuf_free(&b);
+    x->work = (char *)w;
+    if (x->query(x, "SELECT to_regclass('sluice.connection') IS NOT NULL", catalog_checked) != 0) {
+        sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
+        x->finish(x, false);
+    }
+}

@@ -1,0 +1,19 @@
+/*
+ * connstmt.h — CREATE / ALTER / DROP CONNECTION: rows of sluice.connection, written on
+ * the client's own backend session (so the client's privileges and transaction apply:
+ * BEGIN; CREATE CONNECTION …; ROLLBACK; leaves nothing). Secrets are sealed with the
+ * process's key before any byte leaves sluice.
+ */
+#ifndef SLUICE_CONNSTMT_H
+#define SLUICE_CONNSTMT_H
+
+#include "intercept.h"
+#include "parse.h"
+
+/* Names of options whose values are secrets: sealed in the catalog, never shown. */
+bool connstmt_is_secret(const char *option);
+
+/* Starts executing one of the three statements; ends with x->finish. */
+void connstmt_execute(sl_exec *x, const sl_stmt *st);
+
+#endif
