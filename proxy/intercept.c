@@ -171,56 +171,45 @@ static void show_connections_next(sl_exec *x, const sl_result *r)
 
 /* ---- the interface ---- */
 
-static bool trailing_blank(const char *sql, size_t len, size_t words, sl_error *err)
-{
-    size_t i = classify_skip_blank(sql, len, 0);
-    for (size_t w = 0; w < words; w++) {
-        while (i < len && (isalnum((unsigned char)sql[i]) || sql[i] == '_'))
-            i++;
-        i = classify_skip_blank(sql, len, i);
-    }
-    if (i >= len)
-        return true;
-    size_t end = i;
-    while (end < len && (isalnum((unsigned char)sql[end]) || sql[end] == '_'))
-        end++;
-    if (end == i)
-        end = i + 1;
-    sl_error_set(err, "42601", "SHOW CONNECTIONS takes no arguments.",
-                 "syntax error at or near \"%.*s\"", (int)(end - i), sql + i);
-    err->position = (int)i + 1;
-    return false;
-}
-
-/* Statements beyond SHOW that this version carries out. */
+/* Statements, besides SHOW sluice.*, that this version carries out. */
 static bool carried_out(sl_stmt_kind kind)
 {
     return kind == SL_STMT_CREATE_CONNECTION || kind == SL_STMT_ALTER_CONNECTION ||
-           kind == SL_STMT_DROP_CONNECTION;
+           kind == SL_STMT_DROP_CONNECTION || kind == SL_STMT_SHOW_CONNECTIONS;
 }
 
-bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
+/* A well-formed statement this version does not carry out yet: 0A000. */
+static bool not_yet(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
 {
-    if (kind == SL_STMT_SHOW_SLUICE)
-        return show_lookup(sql, len, err) != NULL;
-    if (kind == SL_STMT_SHOW_CONNECTIONS)
-        return trailing_blank(sql, len, 2, err);
-    /* every statement of SQL.md is checked in full: syntax, options, their values */
-    sl_parse_result r = sl_parse_len(sql, len);
-    if (r.error) {
-        *err = *r.error;
-        sl_parse_free(r);
-        return false;
-    }
-    sl_parse_free(r);
-    if (carried_out(kind))
-        return true;
     sl_error_set(err, "0A000",
                  "This version of sluice checks every statement of its SQL but carries out only "
                  "SHOW sluice.version and the CONNECTION statements so far.",
                  "%s is not supported by this version of sluice", classify_label(kind));
     err->position = (int)classify_skip_blank(sql, len, 0) + 1;
     return false;
+}
+
+/* Parses a statement of SQL.md in full; false with err set when it is not right. */
+static bool parse_checked(sl_stmt_kind kind, const char *sql, size_t len, sl_parse_result *r,
+                          sl_error *err)
+{
+    *r = sl_parse_len(sql, len);
+    if (r->error) {
+        *err = *r->error;
+        return false;
+    }
+    return carried_out(kind) || not_yet(kind, sql, len, err);
+}
+
+bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
+{
+    if (kind == SL_STMT_SHOW_SLUICE)
+        return show_lookup(sql, len, err) != NULL;
+    /* every statement of SQL.md is checked in full: syntax, options, their values */
+    sl_parse_result r;
+    bool ok = parse_checked(kind, sql, len, &r, err);
+    sl_parse_free(r);
+    return ok;
 }
 
 bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t format,
@@ -245,7 +234,18 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
 
 void intercept_execute(sl_exec *x)
 {
-    if (!intercept_prepare(x->kind, x->sql, x->len, &x->err)) {
+    if (x->kind == SL_STMT_SHOW_SLUICE) {
+        const show_setting *s = show_lookup(x->sql, x->len, &x->err);
+        if (s) {
+            put_text_row(x->out, s->value());
+            wire_put_command_complete(x->out, "SHOW");
+        }
+        x->finish(x, s != NULL);
+        return;
+    }
+    sl_parse_result r;
+    if (!parse_checked(x->kind, x->sql, x->len, &r, &x->err)) {
+        sl_parse_free(r);
         x->finish(x, false);
         return;
     }
@@ -255,24 +255,10 @@ void intercept_execute(sl_exec *x)
             sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
             x->finish(x, false);
         }
-        return;
-    }
-    if (carried_out(x->kind)) {
-        sl_parse_result r = sl_parse_len(x->sql, x->len);
-        if (r.error) {
-            x->err = *r.error;
-            sl_parse_free(r);
-            x->finish(x, false);
-            return;
-        }
+    } else {
         connstmt_execute(x, r.stmt); /* copies what it needs */
-        sl_parse_free(r);
-        return;
     }
-    const show_setting *s = show_lookup(x->sql, x->len, &x->err);
-    put_text_row(x->out, s->value());
-    wire_put_command_complete(x->out, "SHOW");
-    x->finish(x, true);
+    sl_parse_free(r);
 }
 
 /* ---- results ---- */
