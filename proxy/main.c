@@ -49,54 +49,59 @@ static void usage(FILE *out)
         SLUICE_VERSION);
 }
 
-int main(int argc, char **argv)
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"listen", required_argument, NULL, 1},
+    {"backend", required_argument, NULL, 2},
+    {"log-level", required_argument, NULL, 3},
+    {"tls-cert-file", required_argument, NULL, 4},
+    {"tls-key-file", required_argument, NULL, 5},
+    {"threads", required_argument, NULL, 6},
+    {"shutdown-timeout", required_argument, NULL, 7},
+    {"max-clients", required_argument, NULL, 8},
+    {"dialect", required_argument, NULL, 9},
+    {"catalog", required_argument, NULL, 10},
+    {"iam-role", required_argument, NULL, 11},
+    {"staging-connection", required_argument, NULL, 12},
+    {"staging-prefix", required_argument, NULL, 13},
+    {"secret-key-file", required_argument, NULL, 14},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* flag value → setting name; a flag is a setting with dashes for underscores */
+static const char *const setting_of[] = {
+    NULL,
+    "listen",
+    "backend",
+    "log_level",
+    "tls_cert_file",
+    "tls_key_file",
+    "threads",
+    "shutdown_timeout",
+    "max_clients",
+    "dialect",
+    "catalog",
+    "iam_role",
+    "staging_connection",
+    "staging_prefix",
+    "secret_key_file",
+};
+_Static_assert(sizeof(setting_of) / sizeof(setting_of[0]) == 15, "one name per flag");
+
+/*
+ * Settings: defaults, then the file named by -c, then the flags. Returns -1 to go on, or
+ * the exit status (0 after --help/--version, 2 on a bad setting, with its message).
+ */
+static int settings_load(int argc, char **argv, sl_config *cfg)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"listen", required_argument, NULL, 1},
-        {"backend", required_argument, NULL, 2},
-        {"log-level", required_argument, NULL, 3},
-        {"tls-cert-file", required_argument, NULL, 4},
-        {"tls-key-file", required_argument, NULL, 5},
-        {"threads", required_argument, NULL, 6},
-        {"shutdown-timeout", required_argument, NULL, 7},
-        {"max-clients", required_argument, NULL, 8},
-        {"dialect", required_argument, NULL, 9},
-        {"catalog", required_argument, NULL, 10},
-        {"iam-role", required_argument, NULL, 11},
-        {"staging-connection", required_argument, NULL, 12},
-        {"staging-prefix", required_argument, NULL, 13},
-        {"secret-key-file", required_argument, NULL, 14},
-        {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    /* flag value → setting name; a flag is a setting with dashes for underscores */
-    static const char *const setting_of[] = {
-        NULL,
-        "listen",
-        "backend",
-        "log_level",
-        "tls_cert_file",
-        "tls_key_file",
-        "threads",
-        "shutdown_timeout",
-        "max_clients",
-        "dialect",
-        "catalog",
-        "iam_role",
-        "staging_connection",
-        "staging_prefix",
-        "secret_key_file",
-    };
-    _Static_assert(sizeof(setting_of) / sizeof(setting_of[0]) == 15, "one name per flag");
     const char *config_file = NULL;
     int opt;
-    /* first pass: the file, so that flags can override it */
     while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
-        if (opt == 'c')
+        if (opt == 'c') {
             config_file = optarg;
-        else if (opt == 'h') {
+        } else if (opt == 'h') {
             usage(stdout);
             return 0;
         } else if (opt == 'V') {
@@ -112,36 +117,52 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    char err[1024];
+    if (config_file && config_load_file(cfg, config_file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        return 2;
+    }
+    optind = 1; /* second pass: the flags override the file */
+    while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
+        if (opt >= 1 && opt <= 14 &&
+            config_set(cfg, setting_of[opt], optarg, err, sizeof(err)) != 0) {
+            fprintf(stderr, "sluice: %s\n", err);
+            return 2;
+        }
+    }
+    if (config_validate(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        return 2;
+    }
+    return -1;
+}
+
+/* The key sealing connection secrets, when secret_key_file is set. 0 or -1 (reported). */
+static int secret_key_setup(const sl_config *cfg)
+{
+    if (!cfg->secret_key_file || !*cfg->secret_key_file)
+        return 0;
+    secret_key key;
+    char err[1024];
+    if (secret_key_load(cfg->secret_key_file, &key, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        return -1;
+    }
+    secret_key_install(&key);
+    OPENSSL_cleanse(&key, sizeof(key));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
     sl_config cfg;
     config_init(&cfg);
-    char err[1024];
-    if (config_file && config_load_file(&cfg, config_file, err, sizeof(err)) != 0) {
-        fprintf(stderr, "sluice: %s\n", err);
-        return 2;
-    }
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:Vh", longopts, NULL)) != -1) {
-        if (opt < 1 || opt > 14)
-            continue;
-        if (config_set(&cfg, setting_of[opt], optarg, err, sizeof(err)) != 0) {
-            fprintf(stderr, "sluice: %s\n", err);
-            return 2;
-        }
-    }
-    if (config_validate(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "sluice: %s\n", err);
-        return 2;
-    }
+    int rc = settings_load(argc, argv, &cfg);
+    if (rc >= 0)
+        return rc;
     log_level = log_level_parse(cfg.log_level);
-    if (cfg.secret_key_file && *cfg.secret_key_file) {
-        secret_key key;
-        if (secret_key_load(cfg.secret_key_file, &key, err, sizeof(err)) != 0) {
-            fprintf(stderr, "sluice: %s\n", err);
-            return 2;
-        }
-        secret_key_install(&key);
-        OPENSSL_cleanse(&key, sizeof(key));
-    }
+    if (secret_key_setup(&cfg) != 0)
+        return 2;
     /* without a catalog, ordinary traffic is still relayed */
     if (cfg.catalog && *cfg.catalog)
         catalog_startup(cfg.catalog);
@@ -150,11 +171,12 @@ int main(int argc, char **argv)
                     "own statements fail until it is set");
     else
         catalog_startup(cfg.backend);
+    char err[1024];
     if (server_start(&cfg, err, sizeof(err)) != 0) {
         log_error("%s", err);
         return 1;
     }
-    int rc = server_run();
+    rc = server_run();
     config_free(&cfg);
     return rc;
 }
