@@ -29,6 +29,8 @@ bool connstmt_is_secret(const char *option)
     return false;
 }
 
+#define CATALOG_PRESENT "SELECT to_regclass('sluice.connection') IS NOT NULL"
+
 /* What the statement needs after its SQL is built: one allocation, freed by the session. */
 typedef struct conn_work {
     bool quiet;      /* IF [NOT] EXISTS */
@@ -58,7 +60,7 @@ static void json_string(sqlbuf *b, const char *s)
 
 /* {"option": value, …} of the options that are secrets (sealed) or are not. */
 static bool options_json(sqlbuf *b, const char *conn, const sl_options *o, bool secrets,
-                         sl_error *err)
+                         bool explain, sl_error *err)
 {
     const secret_key *key = secret_key_current();
     int n = 0;
@@ -70,6 +72,10 @@ static bool options_json(sqlbuf *b, const char *conn, const sl_options *o, bool 
         sqlbuf_puts(b, n++ ? ", " : "");
         json_string(b, opt->name);
         sqlbuf_puts(b, ": ");
+        if (secrets && explain) {
+            json_string(b, "********");
+            continue;
+        }
         if (!secrets) {
             if (opt->value.kind == SL_VALUE_NUMBER || opt->value.kind == SL_VALUE_BOOL)
                 sqlbuf_puts(b, opt->value.text);
@@ -106,14 +112,14 @@ static bool literal(sqlbuf *b, const char *text, sl_error *err)
 }
 
 /* The catalog write for st, into b. */
-static bool build_sql(sqlbuf *b, const sl_stmt *st, sl_error *err)
+static bool build_sql(sqlbuf *b, const sl_stmt *st, bool explain, sl_error *err)
 {
     sqlbuf opts = {0}, secs = {0};
     bool ok = true;
     if (st->kind == SL_STMT_CREATE_CONNECTION) {
         const sl_create_connection *c = &st->u.create_connection;
-        ok = options_json(&opts, c->name, &c->options, false, err) &&
-             options_json(&secs, c->name, &c->options, true, err);
+        ok = options_json(&opts, c->name, &c->options, false, explain, err) &&
+             options_json(&secs, c->name, &c->options, true, explain, err);
         sqlbuf_puts(b, "INSERT INTO sluice.connection (name, kind, options, secrets) VALUES (");
         ok = ok && literal(b, c->name, err);
         sqlbuf_puts(b, ", ");
@@ -131,8 +137,8 @@ static bool build_sql(sqlbuf *b, const sl_stmt *st, sl_error *err)
             sqlbuf_puts(b, " ON CONFLICT (name) DO NOTHING");
     } else if (st->kind == SL_STMT_ALTER_CONNECTION) {
         const sl_alter *a = &st->u.alter;
-        ok = options_json(&opts, a->name, &a->options, false, err) &&
-             options_json(&secs, a->name, &a->options, true, err);
+        ok = options_json(&opts, a->name, &a->options, false, explain, err) &&
+             options_json(&secs, a->name, &a->options, true, explain, err);
         sqlbuf_puts(b, "UPDATE sluice.connection SET options = options || ");
         ok = ok && literal(b, opts.data, err);
         sqlbuf_puts(b, "::jsonb, secrets = secrets || ");
@@ -223,7 +229,7 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
 void connstmt_execute(sl_exec *x, const sl_stmt *st)
 {
     sqlbuf b = {0};
-    if (!build_sql(&b, st, &x->err)) {
+    if (!build_sql(&b, st, false, &x->err)) {
         sqlbuf_free(&b);
         x->finish(x, false);
         return;
@@ -246,8 +252,27 @@ void connstmt_execute(sl_exec *x, const sl_stmt *st)
     memcpy(w->text + w->name_off, name, name_len + 1);
     sqlbuf_free(&b);
     x->work = (char *)w;
-    if (x->query(x, "SELECT to_regclass('sluice.connection') IS NOT NULL", catalog_checked) != 0) {
+    if (x->query(x, CATALOG_PRESENT, catalog_checked) != 0) {
         sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
         x->finish(x, false);
     }
+}
+
+int connstmt_explain(const sl_stmt *st, char **out, int max, sl_error *err)
+{
+    sqlbuf b = {0};
+    if (max < 2 || !build_sql(&b, st, true, err)) {
+        sqlbuf_free(&b);
+        return -1;
+    }
+    out[0] = strdup(CATALOG_PRESENT);
+    out[1] = sqlbuf_take(&b);
+    sqlbuf_free(&b);
+    if (!out[0] || !out[1]) {
+        free(out[0]);
+        free(out[1]);
+        sl_error_set(err, "53200", NULL, "out of memory");
+        return -1;
+    }
+    return 2;
 }

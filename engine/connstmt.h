@@ -13,6 +13,12 @@
 /* Names of options whose values are secrets: sealed in the catalog, never shown. */
 bool connstmt_is_secret(const char *option);
 
+/*
+ * The SQL the statement sends, in order, as malloc'd strings (secrets shown as
+ * '********'), for EXPLAIN. Returns the count, or -1 with err set.
+ */
+int connstmt_explain(const sl_stmt *st, char **out, int max, sl_error *err);
+
 /* Starts executing one of the three statements; ends with x->finish. */
 void connstmt_execute(sl_exec *x, const sl_stmt *st);
 

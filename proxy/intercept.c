@@ -171,11 +171,16 @@ static void show_connections_next(sl_exec *x, const sl_result *r)
 
 /* ---- the interface ---- */
 
-/* Statements, besides SHOW sluice.*, that this version carries out. */
-static bool carried_out(sl_stmt_kind kind)
+static bool is_connection_statement(sl_stmt_kind kind)
 {
     return kind == SL_STMT_CREATE_CONNECTION || kind == SL_STMT_ALTER_CONNECTION ||
-           kind == SL_STMT_DROP_CONNECTION || kind == SL_STMT_SHOW_CONNECTIONS;
+           kind == SL_STMT_DROP_CONNECTION;
+}
+
+/* Statements, besides SHOW sluice.* and EXPLAIN of these, that this version carries out. */
+static bool carried_out(sl_stmt_kind kind)
+{
+    return is_connection_statement(kind) || kind == SL_STMT_SHOW_CONNECTIONS;
 }
 
 /* A well-formed statement this version does not carry out yet: 0A000. */
@@ -183,7 +188,8 @@ static bool not_yet(sl_stmt_kind kind, const char *sql, size_t len, sl_error *er
 {
     sl_error_set(err, "0A000",
                  "This version of sluice checks every statement of its SQL but carries out only "
-                 "SHOW sluice.version and the CONNECTION statements so far.",
+                 "SHOW sluice.version and the CONNECTION statements (and EXPLAIN of them) so "
+                 "far.",
                  "%s is not supported by this version of sluice", classify_label(kind));
     err->position = (int)classify_skip_blank(sql, len, 0) + 1;
     return false;
@@ -196,6 +202,15 @@ static bool parse_checked(sl_stmt_kind kind, const char *sql, size_t len, sl_par
     *r = sl_parse_len(sql, len);
     if (r->error) {
         *err = *r->error;
+        return false;
+    }
+    if (kind == SL_STMT_EXPLAIN) {
+        sl_stmt_kind inner = r->stmt->u.explain.stmt->kind;
+        if (is_connection_statement(inner))
+            return true;
+        not_yet(kind, sql, len, err);
+        snprintf(err->message, sizeof(err->message),
+                 "EXPLAIN %s is not supported by this version of sluice", classify_label(inner));
         return false;
     }
     return carried_out(kind) || not_yet(kind, sql, len, err);
@@ -225,11 +240,33 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
         put_row_description(out, connection_columns, 4, format);
         return true;
     }
+    if (kind == SL_STMT_EXPLAIN) {
+        static const char *const explain_columns[] = {"statement"};
+        put_row_description(out, explain_columns, 1, format);
+        return true;
+    }
     if (want_nodata) {
         wire_begin(out, 'n');
         wire_end(out);
     }
     return false;
+}
+
+/* EXPLAIN: the statements the inner statement sends, one row each, sending nothing. */
+static void explain(sl_exec *x, const sl_stmt *inner)
+{
+    char *sql[8];
+    int n = connstmt_explain(inner, sql, 8, &x->err);
+    if (n < 0) {
+        x->finish(x, false);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        put_text_row(x->out, sql[i]);
+        free(sql[i]);
+    }
+    wire_put_command_complete(x->out, "EXPLAIN");
+    x->finish(x, true);
 }
 
 void intercept_execute(sl_exec *x)
@@ -249,7 +286,9 @@ void intercept_execute(sl_exec *x)
         x->finish(x, false);
         return;
     }
-    if (x->kind == SL_STMT_SHOW_CONNECTIONS) {
+    if (x->kind == SL_STMT_EXPLAIN) {
+        explain(x, r.stmt->u.explain.stmt);
+    } else if (x->kind == SL_STMT_SHOW_CONNECTIONS) {
         x->step = 0;
         if (x->query(x, CONNECTIONS_PRESENT, show_connections_next) != 0) {
             sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");

@@ -47,3 +47,10 @@ SHOW CONNECTIONS lake;
 \connect regression
 SHOW CONNECTIONS;
 CREATE CONNECTION lake TYPE s3 WITH (bucket = 'raw');
+-- EXPLAIN shows the SQL a statement sends, in order, and sends nothing; secrets stay masked
+\connect postgres
+EXPLAIN CREATE CONNECTION crm TYPE postgres WITH (host = 'crm.internal', password = 'hunter2');
+EXPLAIN (DIALECT redshift) ALTER CONNECTION lake SET (secret_access_key = 'new', region = 'eu-north-1');
+EXPLAIN DROP CONNECTION IF EXISTS lake;
+SHOW CONNECTIONS;
+EXPLAIN CREATE PIPELINE p FROM FILES '/data/*.csv' INTO t;
