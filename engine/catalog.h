@@ -15,6 +15,12 @@ typedef struct catalog_migration {
     const char *sql;
 } catalog_migration;
 
+/*
+ * Asks whether the client's database holds the catalog; it cannot fail, so it never
+ * breaks a transaction block of the client's (the catalog lives in one database).
+ */
+#define CATALOG_PRESENT_SQL "SELECT to_regclass('sluice.connection') IS NOT NULL"
+
 extern const catalog_migration catalog_migrations[];
 extern const int catalog_nmigrations;
 

@@ -2,6 +2,7 @@
  * connstmt.c — CREATE / ALTER / DROP CONNECTION as catalog writes on the client's session.
  */
 #include "connstmt.h"
+#include "catalog.h"
 #include "quote.h"
 #include "secret.h"
 #include "sqlbuf.h"
@@ -28,8 +29,6 @@ bool connstmt_is_secret(const char *option)
             return true;
     return false;
 }
-
-#define CATALOG_PRESENT "SELECT to_regclass('sluice.connection') IS NOT NULL"
 
 /* What the statement needs after its SQL is built: one allocation, freed by the session. */
 typedef struct conn_work {
@@ -220,10 +219,7 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
         x->finish(x, false);
         return;
     }
-    if (x->query(x, ((const conn_work *)x->work)->text, written) != 0) {
-        sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
-        x->finish(x, false);
-    }
+    x->query(x, ((const conn_work *)x->work)->text, written);
 }
 
 void connstmt_execute(sl_exec *x, const sl_stmt *st)
@@ -252,10 +248,7 @@ void connstmt_execute(sl_exec *x, const sl_stmt *st)
     memcpy(w->text + w->name_off, name, name_len + 1);
     sqlbuf_free(&b);
     x->work = (char *)w;
-    if (x->query(x, CATALOG_PRESENT, catalog_checked) != 0) {
-        sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
-        x->finish(x, false);
-    }
+    x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }
 
 int connstmt_explain(const sl_stmt *st, char **out, int max, sl_error *err)
@@ -265,7 +258,7 @@ int connstmt_explain(const sl_stmt *st, char **out, int max, sl_error *err)
         sqlbuf_free(&b);
         return -1;
     }
-    out[0] = strdup(CATALOG_PRESENT);
+    out[0] = strdup(CATALOG_PRESENT_SQL);
     out[1] = sqlbuf_take(&b);
     sqlbuf_free(&b);
     if (!out[0] || !out[1]) {

@@ -6,6 +6,7 @@
  * syntax error) and refused with 0A000 until its implementation lands.
  */
 #include "intercept.h"
+#include "catalog.h"
 #include "config.h"
 #include "connstmt.h"
 #include "parse.h"
@@ -116,18 +117,11 @@ static void put_text_row(wire_buf *out, const char *value)
     wire_end(out);
 }
 
-/* ---- the interface ---- */
-
 /* ---- SHOW CONNECTIONS: read on the client's own session ---- */
 
 static const char *const connection_columns[] = {"name", "kind", "options", "secrets"};
 
-/*
- * The catalog may not exist in the client's database (it is created where sluice's
- * backend setting points): a first query that cannot fail asks, so that a transaction
- * block of the client's is never broken by a missing relation.
- */
-#define CONNECTIONS_PRESENT "SELECT to_regclass('sluice.connections') IS NOT NULL"
+/* Run only once CATALOG_PRESENT_SQL said the catalog is in the client's database. */
 #define CONNECTIONS_LIST                                                                           \
     "SELECT name, kind, options::text, secrets::text FROM sluice.connections ORDER BY name"
 
@@ -156,10 +150,7 @@ static void show_connections_next(sl_exec *x, const sl_result *r)
     if (x->step++ == 0) {
         const char *present = sl_result_get(r, 0, 0);
         if (present && strcmp(present, "t") == 0) {
-            if (x->query(x, CONNECTIONS_LIST, show_connections_next) != 0) {
-                sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
-                x->finish(x, false);
-            }
+            x->query(x, CONNECTIONS_LIST, show_connections_next);
             return;
         }
     } else {
@@ -290,10 +281,7 @@ void intercept_execute(sl_exec *x)
         explain(x, r.stmt->u.explain.stmt);
     } else if (x->kind == SL_STMT_SHOW_CONNECTIONS) {
         x->step = 0;
-        if (x->query(x, CONNECTIONS_PRESENT, show_connections_next) != 0) {
-            sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
-            x->finish(x, false);
-        }
+        x->query(x, CATALOG_PRESENT_SQL, show_connections_next);
     } else {
         connstmt_execute(x, r.stmt); /* copies what it needs */
     }

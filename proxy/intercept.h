@@ -71,8 +71,11 @@ struct sl_exec {
     int step;      /* the statement's own progress */
     char *work;    /* the statement's own malloc'd text; the session frees it at finish */
     void *owner;   /* the session */
-    /* Runs sql on the client's backend session; next sees the result. -1 if it could not. */
-    int (*query)(sl_exec *x, const char *sql, sl_exec_next next);
+    /*
+     * Runs sql on the client's backend session; next sees the result. When the query
+     * cannot be sent, the statement is finished with 08006 instead of calling next.
+     */
+    void (*query)(sl_exec *x, const char *sql, sl_exec_next next);
     void (*finish)(sl_exec *x, bool ok);
 };
 

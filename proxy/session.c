@@ -307,7 +307,7 @@ static void backend_lost(session *s, const char *why)
 
 static void out_add(sl_conn *c, const wire_buf *b)
 {
-    if (!b->oom && b->len)
+    if (conn_is_open(c) && !b->oom && b->len)
         evbuffer_add(c->out, b->data, b->len);
 }
 
@@ -662,7 +662,7 @@ static step client_query(session *s, uint32_t blen)
 
 /* ---- executing statements of ours ---- */
 
-static int exec_query(sl_exec *x, const char *sql, sl_exec_next next);
+static void exec_query(sl_exec *x, const char *sql, sl_exec_next next);
 
 /* A statement of ours is done: its reply (or error) goes to the client. */
 static void exec_finish(sl_exec *x, bool ok)
@@ -788,24 +788,26 @@ static void internal_message_bytes(wire_buf *b, const char *sql, bool extended)
 }
 
 /* Runs sql on the client's own backend session for the statement being executed. */
-static int exec_query(sl_exec *x, const char *sql, sl_exec_next next)
+static void exec_query(sl_exec *x, const char *sql, sl_exec_next next)
 {
     session *s = x->owner;
-    if (!conn_is_open(&s->backend))
-        return -1;
     bool extended = s->ex.extended;
     wire_buf b;
     wire_buf_init(&b);
     internal_message_bytes(&b, sql, extended);
-    int rc = b.oom || pend_push(s, extended ? PEND_INTERNAL_EXT : PEND_INTERNAL) != 0 ? -1 : 0;
-    if (rc == 0) {
+    bool sent = conn_is_open(&s->backend) && !b.oom &&
+                pend_push(s, extended ? PEND_INTERNAL_EXT : PEND_INTERNAL) == 0;
+    if (sent) {
         s->iq_next = next;
         s->iq_closes = extended ? INTERNAL_CLOSES : 0;
         send_backend_bytes(s, b.data, b.len);
-        rc = conn_flush(&s->backend) < 0 ? -1 : 0;
+        sent = conn_flush(&s->backend) == 0;
     }
     wire_buf_free(&b);
-    return rc;
+    if (!sent) {
+        sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
+        exec_finish(x, false);
+    }
 }
 
 static void mq_finish(session *s, bool send_ready)
