@@ -269,6 +269,12 @@ static void session_end(session *s, bool flush_client, bool flush_backend)
     maybe_free(s);
 }
 
+static void out_add(sl_conn *c, const wire_buf *b)
+{
+    if (conn_is_open(c) && !b->oom && b->len)
+        evbuffer_add(c->out, b->data, b->len);
+}
+
 static void send_error(session *s, const char *severity, const char *sqlstate, const char *message,
                        const char *detail, const char *hint)
 {
@@ -276,8 +282,7 @@ static void send_error(session *s, const char *severity, const char *sqlstate, c
     wire_buf_init(&b);
     wire_error e = {severity, sqlstate, message, detail, hint, 0};
     wire_put_error(&b, 'E', &e);
-    if (!b.oom)
-        evbuffer_add(s->client.out, b.data, b.len);
+    out_add(&s->client, &b);
     wire_buf_free(&b);
 }
 
@@ -304,12 +309,6 @@ static void backend_lost(session *s, const char *why)
 }
 
 /* ---- output helpers ---- */
-
-static void out_add(sl_conn *c, const wire_buf *b)
-{
-    if (conn_is_open(c) && !b->oom && b->len)
-        evbuffer_add(c->out, b->data, b->len);
-}
 
 static void send_backend_bytes(session *s, const void *p, size_t n)
 {
