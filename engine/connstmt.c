@@ -4,6 +4,7 @@
 #include "connstmt.h"
 #include "catalog.h"
 #include "quote.h"
+#include "script.h"
 #include "secret.h"
 #include "sqlbuf.h"
 
@@ -222,8 +223,29 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
     x->query(x, ((const conn_work *)x->work)->text, written);
 }
 
-void connstmt_execute(sl_exec *x, const sl_stmt *st)
+/* EXPLAIN: the catalog SQL the statement sends, in order, secrets masked; nothing sent. */
+static void explain(sl_exec *x, const sl_stmt *st)
 {
+    sqlbuf b = {0};
+    script sc = {0};
+    bool ok = build_sql(&b, st, true, &x->err);
+    if (ok && !(script_add(&sc, CATALOG_PRESENT_SQL) && script_add(&sc, b.data))) {
+        sl_error_set(&x->err, "53200", NULL, "out of memory");
+        ok = false;
+    }
+    if (ok)
+        script_explain(x, &sc.plan);
+    sqlbuf_free(&b);
+    script_free(&sc);
+    x->finish(x, ok);
+}
+
+void connstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *for_explain)
+{
+    if (for_explain) {
+        explain(x, st);
+        return;
+    }
     sqlbuf b = {0};
     if (!build_sql(&b, st, false, &x->err)) {
         sqlbuf_free(&b);
@@ -249,23 +271,4 @@ void connstmt_execute(sl_exec *x, const sl_stmt *st)
     sqlbuf_free(&b);
     x->work = (char *)w;
     x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
-}
-
-int connstmt_explain(const sl_stmt *st, char **out, int max, sl_error *err)
-{
-    sqlbuf b = {0};
-    if (max < 2 || !build_sql(&b, st, true, err)) {
-        sqlbuf_free(&b);
-        return -1;
-    }
-    out[0] = strdup(CATALOG_PRESENT_SQL);
-    out[1] = sqlbuf_take(&b);
-    sqlbuf_free(&b);
-    if (!out[0] || !out[1]) {
-        free(out[0]);
-        free(out[1]);
-        sl_error_set(err, "53200", NULL, "out of memory");
-        return -1;
-    }
-    return 2;
 }

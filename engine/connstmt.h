@@ -14,12 +14,9 @@
 bool connstmt_is_secret(const char *option);
 
 /*
- * The SQL the statement sends, in order, as malloc'd strings (secrets shown as
- * '********'), for EXPLAIN. Returns the count, or -1 with err set.
+ * Starts executing one of the three statements, or (explain set) shows the catalog SQL it
+ * sends, secrets masked; ends with x->finish.
  */
-int connstmt_explain(const sl_stmt *st, char **out, int max, sl_error *err);
-
-/* Starts executing one of the three statements; ends with x->finish. */
-void connstmt_execute(sl_exec *x, const sl_stmt *st);
+void connstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain);
 
 #endif

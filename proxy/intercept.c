@@ -1,14 +1,18 @@
 /*
  * intercept.c — replies to sluice's own statements.
  *
- * For now sluice answers SHOW sluice.<setting>; every other statement of SQL.md is
- * recognized (so it is never relayed to the warehouse, which would only call it a
- * syntax error) and refused with 0A000 until its implementation lands.
+ * Every statement of SQL.md is parsed in full here, then handed to the module that
+ * carries it out (or shows, for EXPLAIN, what it would send). A well-formed statement
+ * this version does not carry out is refused with 0A000, never relayed to the warehouse.
  */
 #include "intercept.h"
 #include "catalog.h"
 #include "config.h"
 #include "connstmt.h"
+#include "modelstmt.h"
+#include "pipestmt.h"
+#include "sharestmt.h"
+#include "showstmt.h"
 #include "parse.h"
 
 #include <ctype.h>
@@ -162,25 +166,68 @@ static void show_connections_next(sl_exec *x, const sl_result *r)
 
 /* ---- the interface ---- */
 
-static bool is_connection_statement(sl_stmt_kind kind)
+static void show_connections(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
 {
-    return kind == SL_STMT_CREATE_CONNECTION || kind == SL_STMT_ALTER_CONNECTION ||
-           kind == SL_STMT_DROP_CONNECTION;
+    (void)st;
+    (void)explain;
+    x->step = 0;
+    x->query(x, CATALOG_PRESENT_SQL, show_connections_next);
 }
 
-/* Statements, besides SHOW sluice.* and EXPLAIN of these, that this version carries out. */
-static bool carried_out(sl_stmt_kind kind)
+static int show_connections_columns(sl_stmt_kind kind, const char *const **cols)
 {
-    return is_connection_statement(kind) || kind == SL_STMT_SHOW_CONNECTIONS;
+    (void)kind;
+    *cols = connection_columns;
+    return 4;
+}
+
+/*
+ * Who carries out each statement (RUNS) and who shows what it would send (EXPLAINS).
+ * execute gets the parsed statement (valid only during the call: it copies what it keeps)
+ * and, for EXPLAIN, the EXPLAIN (NULL when it runs); columns names the rows it returns.
+ */
+typedef struct handler {
+    sl_stmt_kind kind;
+    unsigned what;
+    void (*execute)(sl_exec *x, const sl_stmt *st, const sl_explain *explain);
+    int (*columns)(sl_stmt_kind kind, const char *const **cols); /* NULL: no rows */
+} handler;
+
+static const handler handlers[] = {
+    {SL_STMT_CREATE_CONNECTION, RUNS | EXPLAINS, connstmt_execute, NULL},
+    {SL_STMT_ALTER_CONNECTION, RUNS | EXPLAINS, connstmt_execute, NULL},
+    {SL_STMT_DROP_CONNECTION, RUNS | EXPLAINS, connstmt_execute, NULL},
+    {SL_STMT_SHOW_CONNECTIONS, RUNS, show_connections, show_connections_columns},
+    {SL_STMT_CREATE_PIPELINE, PIPESTMT_CREATE, pipestmt_execute, NULL},
+    {SL_STMT_ALTER_PIPELINE, PIPESTMT_ALTER, pipestmt_execute, NULL},
+    {SL_STMT_DROP_PIPELINE, PIPESTMT_DROP, pipestmt_execute, NULL},
+    {SL_STMT_RUN_PIPELINE, PIPESTMT_RUN, pipestmt_execute, NULL},
+    {SL_STMT_REFRESH_PIPELINE, PIPESTMT_REFRESH, pipestmt_execute, NULL},
+    {SL_STMT_CREATE_MODEL, MODELSTMT_CREATE, modelstmt_execute, NULL},
+    {SL_STMT_REFRESH_MODEL, MODELSTMT_REFRESH, modelstmt_execute, NULL},
+    {SL_STMT_DROP_MODEL, MODELSTMT_DROP, modelstmt_execute, NULL},
+    {SL_STMT_SHARE, SHARESTMT_SHARE, sharestmt_execute, NULL},
+    {SL_STMT_UNSHARE, SHARESTMT_UNSHARE, sharestmt_execute, NULL},
+    {SL_STMT_SHOW_PIPELINES, SHOWSTMT_WHAT, showstmt_execute, showstmt_columns},
+    {SL_STMT_SHOW_PIPELINE, SHOWSTMT_WHAT, showstmt_execute, showstmt_columns},
+    {SL_STMT_SHOW_MODELS, SHOWSTMT_WHAT, showstmt_execute, showstmt_columns},
+    {SL_STMT_SHOW_SHARES, SHOWSTMT_WHAT, showstmt_execute, showstmt_columns},
+    {SL_STMT_SHOW_CREATE, SHOWSTMT_WHAT, showstmt_execute, showstmt_columns},
+};
+
+static const handler *handler_for(sl_stmt_kind kind, unsigned what)
+{
+    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+        if (handlers[i].kind == kind)
+            return (handlers[i].what & what) ? &handlers[i] : NULL;
+    return NULL;
 }
 
 /* A well-formed statement this version does not carry out yet: 0A000. */
 static bool not_yet(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
 {
     sl_error_set(err, "0A000",
-                 "This version of sluice checks every statement of its SQL but carries out only "
-                 "SHOW sluice.version and the CONNECTION statements (and EXPLAIN of them) so "
-                 "far.",
+                 "The statement is valid; this version of sluice does not carry it out.",
                  "%s is not supported by this version of sluice", classify_label(kind));
     err->position = (int)classify_skip_blank(sql, len, 0) + 1;
     return false;
@@ -197,14 +244,14 @@ static bool parse_checked(sl_stmt_kind kind, const char *sql, size_t len, sl_par
     }
     if (kind == SL_STMT_EXPLAIN) {
         sl_stmt_kind inner = r->stmt->u.explain.stmt->kind;
-        if (is_connection_statement(inner))
+        if (handler_for(inner, EXPLAINS))
             return true;
         not_yet(kind, sql, len, err);
         snprintf(err->message, sizeof(err->message),
                  "EXPLAIN %s is not supported by this version of sluice", classify_label(inner));
         return false;
     }
-    return carried_out(kind) || not_yet(kind, sql, len, err);
+    return handler_for(kind, RUNS) || not_yet(kind, sql, len, err);
 }
 
 bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error *err)
@@ -227,8 +274,11 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
         put_row_description(out, &s->column, 1, format);
         return true;
     }
-    if (kind == SL_STMT_SHOW_CONNECTIONS) {
-        put_row_description(out, connection_columns, 4, format);
+    const handler *h = handler_for(kind, RUNS);
+    const char *const *cols = NULL;
+    int n = h && h->columns ? h->columns(kind, &cols) : 0;
+    if (n > 0) {
+        put_row_description(out, cols, n, format);
         return true;
     }
     if (kind == SL_STMT_EXPLAIN) {
@@ -241,23 +291,6 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
         wire_end(out);
     }
     return false;
-}
-
-/* EXPLAIN: the statements the inner statement sends, one row each, sending nothing. */
-static void explain(sl_exec *x, const sl_stmt *inner)
-{
-    char *sql[8];
-    int n = connstmt_explain(inner, sql, 8, &x->err);
-    if (n < 0) {
-        x->finish(x, false);
-        return;
-    }
-    for (int i = 0; i < n; i++) {
-        put_text_row(x->out, sql[i]);
-        free(sql[i]);
-    }
-    wire_put_command_complete(x->out, "EXPLAIN");
-    x->finish(x, true);
 }
 
 void intercept_execute(sl_exec *x)
@@ -277,14 +310,11 @@ void intercept_execute(sl_exec *x)
         x->finish(x, false);
         return;
     }
-    if (x->kind == SL_STMT_EXPLAIN) {
-        explain(x, r.stmt->u.explain.stmt);
-    } else if (x->kind == SL_STMT_SHOW_CONNECTIONS) {
-        x->step = 0;
-        x->query(x, CATALOG_PRESENT_SQL, show_connections_next);
-    } else {
-        connstmt_execute(x, r.stmt); /* copies what it needs */
-    }
+    const sl_stmt *st = r.stmt;
+    const sl_explain *explain = x->kind == SL_STMT_EXPLAIN ? &st->u.explain : NULL;
+    if (explain)
+        st = explain->stmt;
+    handler_for(st->kind, explain ? EXPLAINS : RUNS)->execute(x, st, explain);
     sl_parse_free(r);
 }
 

@@ -70,6 +70,11 @@ struct sl_exec {
     sl_error err;  /* set when finish(x, false) */
     int step;      /* the statement's own progress */
     char *work;    /* the statement's own malloc'd text; the session frees it at finish */
+    void *state;   /* the statement's own state; the session calls state_free on it at finish */
+    void (*state_free)(void *state);
+    void *script;  /* the script being run for it (engine/script.h), part of its state */
+    bool extended; /* inside an extended-protocol batch: each query goes alone, no Sync */
+    char txn;      /* the backend's transaction status when the statement started: I, T */
     void *owner;   /* the session */
     /*
      * Runs sql on the client's backend session; next sees the result. When the query
@@ -78,6 +83,10 @@ struct sl_exec {
     void (*query)(sl_exec *x, const char *sql, sl_exec_next next);
     void (*finish)(sl_exec *x, bool ok);
 };
+
+/* What a module does with a statement kind: carry it out, show its SQL for EXPLAIN. */
+#define RUNS 0x1u
+#define EXPLAINS 0x2u
 
 /* Starts executing x; see sl_exec. */
 void intercept_execute(sl_exec *x);

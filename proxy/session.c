@@ -122,6 +122,7 @@ static void backend_cb(sl_conn *c, conn_event ev, void *arg);
 static void client_process(session *s);
 static void backend_process(session *s);
 static void mq_step(session *s);
+static void exec_release(sl_exec *x);
 
 /* ---- the pending-reply queue ---- */
 
@@ -234,8 +235,10 @@ static void session_free(session *s)
         free(s->mq);
     }
     sl_result_free(&s->iq_res);
-    if (s->executing)
+    if (s->executing) {
+        exec_release(&s->ex.x);
         wire_buf_free(&s->ex.out);
+    }
     free(s->pend);
     free(s->startup);
     sl_loop *loop = s->loop;
@@ -663,14 +666,24 @@ static step client_query(session *s, uint32_t blen)
 
 static void exec_query(sl_exec *x, const char *sql, sl_exec_next next);
 
+/* What the statement kept for itself. */
+static void exec_release(sl_exec *x)
+{
+    free(x->work);
+    x->work = NULL;
+    if (x->state_free && x->state)
+        x->state_free(x->state);
+    x->state = NULL;
+    x->script = NULL;
+}
+
 /* A statement of ours is done: its reply (or error) goes to the client. */
 static void exec_finish(sl_exec *x, bool ok)
 {
     sess_exec *e = (sess_exec *)x;
     session *s = e->s;
     s->executing = false;
-    free(x->work);
-    x->work = NULL;
+    exec_release(x);
     if (e->extended) {
         if (ok)
             out_add(&s->client, &e->out);
@@ -708,6 +721,8 @@ static void exec_start(session *s, sl_stmt_kind kind, const char *sql, size_t le
                      .sql = sql,
                      .len = len,
                      .format = format,
+                     .extended = extended,
+                     .txn = s->txn,
                      .out = &e->out,
                      .owner = s,
                      .query = exec_query,
@@ -1341,6 +1356,7 @@ static void backend_done(session *s, char type)
 static void internal_row_description(sl_result *r, wire_reader *rd)
 {
     int n = wire_get_int16(rd);
+    sl_result_free(r); /* a query of several statements: the last result set counts */
     r->fields = n > 0 ? calloc((size_t)n, sizeof(char *)) : NULL;
     r->nfields = r->fields ? n : 0;
     for (int i = 0; i < r->nfields; i++) {

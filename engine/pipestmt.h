@@ -1,0 +1,19 @@
+/*
+ * pipestmt.h — the PIPELINE statements: CREATE, ALTER, DROP (catalog rows and the target
+ * table, on the client's own session), and EXPLAIN of them and of one run (RUN, REFRESH).
+ */
+#ifndef SLUICE_PIPESTMT_H
+#define SLUICE_PIPESTMT_H
+
+#include "intercept.h"
+#include "parse.h"
+
+#define PIPESTMT_CREATE 0u
+#define PIPESTMT_ALTER 0u
+#define PIPESTMT_DROP 0u
+#define PIPESTMT_RUN 0u
+#define PIPESTMT_REFRESH 0u
+
+void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * script.c — running and explaining a statement's warehouse SQL.
+ */
+#include "script.h"
+#include "server.h"
+#include "sqlbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+plan_target script_target(const sl_explain *explain)
+{
+    const sl_config *cfg = server.cfg;
+    bool redshift = cfg && cfg->dialect && strcmp(cfg->dialect, "redshift") == 0;
+    if (explain && explain->dialect != SL_DIALECT_DEFAULT)
+        redshift = explain->dialect == SL_DIALECT_REDSHIFT;
+    return (plan_target){.dialect = redshift ? PLAN_REDSHIFT : PLAN_POSTGRES,
+                         .explain = explain != NULL};
+}
+
+void script_for_session(plan_out *plan)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < plan->n; i++) {
+        const char *sql = plan->stmts[i].sql;
+        if (strcasecmp(sql, "BEGIN") == 0 || strcasecmp(sql, "COMMIT") == 0) {
+            free(plan->stmts[i].sql);
+            continue;
+        }
+        plan->stmts[kept++] = plan->stmts[i];
+    }
+    plan->n = kept;
+}
+
+bool script_add(script *sc, const char *sql)
+{
+    char *copy = strdup(sql);
+    return copy && plan_out_add(&sc->plan, copy, 0);
+}
+
+static void put_text_row(wire_buf *out, const char *value)
+{
+    size_t n = strlen(value);
+    wire_begin(out, 'D');
+    wire_put_int16(out, 1);
+    wire_put_int32(out, (int32_t)n);
+    wire_put_bytes(out, value, n);
+    wire_end(out);
+}
+
+void script_explain(sl_exec *x, const plan_out *plan)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        const plan_stmt *st = &plan->stmts[i];
+        if (!st->flags) {
+            put_text_row(x->out, st->sql);
+            continue;
+        }
+        sqlbuf b = {0};
+        if (st->flags & PLAN_STMT_EXPECT_NO_ROWS)
+            sqlbuf_puts(&b, "-- guard: any row returned means ROLLBACK\n");
+        if (st->flags & PLAN_STMT_ALONE)
+            sqlbuf_puts(&b, "-- alone: sent by itself, outside a transaction block\n");
+        sqlbuf_puts(&b, st->sql);
+        put_text_row(x->out, b.oom ? st->sql : b.data);
+        sqlbuf_free(&b);
+    }
+    wire_put_command_complete(x->out, "EXPLAIN");
+}
+
+static void script_step(sl_exec *x, const sl_result *r);
+
+static void script_send(sl_exec *x)
+{
+    script *sc = x->script;
+    if (!x->extended) {
+        /* one Query: one implicit transaction, or a part of the client's block */
+        sqlbuf b = {0};
+        for (size_t i = 0; i < sc->plan.n; i++) {
+            sqlbuf_puts(&b, sc->plan.stmts[i].sql);
+            sqlbuf_puts(&b, ";\n");
+        }
+        sc->next = sc->plan.n;
+        if (b.oom) {
+            sqlbuf_free(&b);
+            sl_error_set(&x->err, "53200", NULL, "out of memory");
+            x->finish(x, false);
+            return;
+        }
+        x->query(x, b.data, script_step);
+        sqlbuf_free(&b);
+        return;
+    }
+    x->query(x, sc->plan.stmts[sc->next++].sql, script_step);
+}
+
+static void script_step(sl_exec *x, const sl_result *r)
+{
+    script *sc = x->script;
+    if (r->failed || sc->next >= sc->plan.n) {
+        sc->done(x, r);
+        return;
+    }
+    script_send(x);
+}
+
+void script_run(sl_exec *x, script *sc, sl_exec_next done)
+{
+    sc->next = 0;
+    sc->done = done;
+    x->script = sc;
+    if (sc->plan.n == 0) {
+        sl_result none = {0};
+        done(x, &none);
+        return;
+    }
+    script_send(x);
+}
+
+void script_free(script *sc)
+{
+    plan_out_free(&sc->plan);
+    memset(sc, 0, sizeof(*sc));
+}
+
+long script_tag_rows(const char *tag)
+{
+    const char *sp = strrchr(tag, ' ');
+    return sp ? strtol(sp + 1, NULL, 10) : 0;
+}
+
+void script_fail(sl_exec *x, const sl_result *r)
+{
+    x->err = r->err;
+    x->finish(x, false);
+}
+
+void script_notice(sl_exec *x, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    wire_error n = {.severity = "NOTICE", .sqlstate = "00000", .message = msg};
+    wire_put_error(x->out, 'N', &n);
+}

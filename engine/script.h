@@ -1,0 +1,56 @@
+/*
+ * script.h — a statement's warehouse SQL, run on the client's own backend session as one
+ * unit, or shown by EXPLAIN exactly as it would be sent.
+ *
+ * A statement of ours is atomic: in the simple protocol its statements go as one Query,
+ * which PostgreSQL runs as one implicit transaction (or inside the client's own block);
+ * inside an extended-protocol batch they go one by one before the client's Sync, in the
+ * batch's implicit transaction. Either way a failure leaves nothing behind, and the
+ * planner's own BEGIN/COMMIT (meant for sluice's background connections) are left out.
+ */
+#ifndef SLUICE_SCRIPT_H
+#define SLUICE_SCRIPT_H
+
+#include "intercept.h"
+#include "parse.h"
+#include "plan.h"
+
+typedef struct script {
+    plan_out plan;
+    size_t next;
+    sl_exec_next done;
+} script;
+
+/* Where a statement's SQL is rendered: EXPLAIN's DIALECT, else the configured dialect. */
+plan_target script_target(const sl_explain *explain);
+
+/* Drops the plan's BEGIN and COMMIT: the client's statement is the transaction. */
+void script_for_session(plan_out *plan);
+
+/* Adds a statement (copied) at the end; false when out of memory. */
+bool script_add(script *sc, const char *sql);
+
+/*
+ * Appends one EXPLAIN row per statement (a guard or a statement sent alone is preceded by
+ * a comment line saying so) and the EXPLAIN CommandComplete.
+ */
+void script_explain(sl_exec *x, const plan_out *plan);
+
+/*
+ * Runs sc->plan on the client's session (sc stays the caller's, e.g. in x->state), then
+ * calls done with the last statement's result, or with the first failure.
+ */
+void script_run(sl_exec *x, script *sc, sl_exec_next done);
+
+void script_free(script *sc);
+
+/* Rows a write touched, from its command tag ("INSERT 0 1", "UPDATE 0", "DELETE 1"). */
+long script_tag_rows(const char *tag);
+
+/* The common ending of a statement whose query failed: its error goes to the client. */
+void script_fail(sl_exec *x, const sl_result *r);
+
+/* A NOTICE to the client, before the statement's CommandComplete. */
+void script_notice(sl_exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
