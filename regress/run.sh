@@ -30,8 +30,9 @@
 # shellcheck source=regress/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PG_PORT=25400
-SLUICE_PORT=25401
+# REGRESS_PORT moves the suite's pair of ports (two checkouts testing side by side).
+PG_PORT=${REGRESS_PORT:-25400}
+SLUICE_PORT=$((PG_PORT + 1))
 HWM_LIMIT_KB=$((64 * 1024))
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-300}
 
