@@ -1,12 +1,586 @@
 /*
- * pipestmt.c — see pipestmt.h.
+ * pipestmt.c — the PIPELINE statements on the client's own session.
+ *
+ * Every statement follows the same path: is the catalog here; the stored definition
+ * (statements that name a pipeline); the facts (the session's schema, the connection's
+ * kind, the staging connection, the target table and its columns); bind; plan; then
+ * either the plan's rows for EXPLAIN or the plan run as one unit (script.h).
  */
 #include "pipestmt.h"
+#include "bind.h"
+#include "catalog.h"
+#include "quote.h"
+#include "script.h"
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pipe_state {
+    sl_parse_result parsed; /* the client's statement, sluice's own copy */
+    const sl_stmt *st;      /* what is carried out (under EXPLAIN: the explained one) */
+    bool explain;
+    plan_target target;
+    sl_parse_result stored; /* the catalog's CREATE PIPELINE, for statements naming one */
+    const sl_create_pipeline *cp;
+    sl_option *merged; /* ALTER: the stored options with the new ones */
+    bool ledger_exists;
+    /* facts */
+    char *current_schema;
+    char *connection_kind;
+    char *staging_bucket;
+    char *staging_region;
+    bool exists;
+    bool table_exists;
+    plan_column *table_columns;
+    size_t ntable_columns;
+    bound_pipeline bound;
+    script sc;
+} pipe_state;
+
+static void pipe_state_free(void *p)
+{
+    pipe_state *ps = p;
+    sl_parse_free(ps->parsed);
+    sl_parse_free(ps->stored);
+    free(ps->merged);
+    free(ps->current_schema);
+    free(ps->connection_kind);
+    free(ps->staging_bucket);
+    free(ps->staging_region);
+    for (size_t i = 0; i < ps->ntable_columns; i++) {
+        free((char *)ps->table_columns[i].name);
+        free((char *)ps->table_columns[i].type);
+    }
+    free(ps->table_columns);
+    bound_pipeline_free(&ps->bound);
+    script_free(&ps->sc);
+    free(ps);
+}
+
+static pipe_state *state(const sl_exec *x)
+{
+    return x->state;
+}
+
+static const char *tag_of(sl_stmt_kind kind)
+{
+    switch (kind) {
+    case SL_STMT_CREATE_PIPELINE:
+        return "CREATE PIPELINE";
+    case SL_STMT_ALTER_PIPELINE:
+        return "ALTER PIPELINE";
+    case SL_STMT_DROP_PIPELINE:
+        return "DROP PIPELINE";
+    default:
+        return "RUN PIPELINE";
+    }
+}
+
+/* The name the statement is about. */
+static const char *pipe_name(const sl_stmt *st)
+{
+    switch (st->kind) {
+    case SL_STMT_CREATE_PIPELINE:
+        return st->u.create_pipeline.name;
+    case SL_STMT_ALTER_PIPELINE:
+        return st->u.alter.name;
+    case SL_STMT_DROP_PIPELINE:
+        return st->u.drop.name;
+    default:
+        return st->u.pipeline.name;
+    }
+}
+
+static bool oom(sl_exec *x)
+{
+    sl_error_set(&x->err, "53200", NULL, "out of memory");
+    return false;
+}
+
+/* Catalog SQL: literals are always PostgreSQL's (the catalog is a PostgreSQL database). */
+static bool lit(sqlbuf *b, const char *text, sl_error *err)
+{
+    static const plan_target pg = {.dialect = PLAN_POSTGRES};
+    if (!text) {
+        sqlbuf_puts(b, "NULL");
+        return true;
+    }
+    return quote_literal(b, &pg, text, err);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Sends the SQL in b (taken) and continues with next; finishes x on a failure to build. */
+static void send_query(sl_exec *x, sqlbuf *b, bool ok, sl_exec_next next)
+{
+    if (ok && b->oom)
+        ok = oom(x);
+    if (!ok) {
+        sqlbuf_free(b);
+        x->finish(x, false);
+        return;
+    }
+    x->query(x, b->data, next);
+    sqlbuf_free(b);
+}
+
+/* ---- the end: EXPLAIN rows, or the plan run as one unit ---- */
+
+static void ran(sl_exec *x, const sl_result *r)
+{
+    if (r->failed) {
+        script_fail(x, r);
+        return;
+    }
+    wire_put_command_complete(x->out, tag_of(state(x)->st->kind));
+    x->finish(x, true);
+}
+
+static void conclude(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    if (ps->explain) {
+        script_explain(x, &ps->sc.plan);
+        x->finish(x, true);
+        return;
+    }
+    script_for_session(&ps->sc.plan);
+    script_run(x, &ps->sc, ran);
+}
+
+/* ---- plans ---- */
+
+/* One batch as EXPLAIN shows it: every per-run value a placeholder. */
+static bool plan_one_batch(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    const plan_pipeline *p = &ps->bound.p;
+    plan_ledger_item item = {.key = "<item>"};
+    static const char *const keys[] = {"<file path>", "<object key>", "<watermark>", "<cursor>",
+                                       "<file path>"};
+    item.key = keys[p->source];
+    if (p->source == PLAN_SRC_FILES || p->source == PLAN_SRC_SFTP) {
+        item.mtime = "<file mtime>";
+        item.size = 0;
+    } else if (p->source == PLAN_SRC_S3) {
+        item.etag = "<etag>";
+    }
+    const sl_config *cfg = server.cfg;
+    char manifest[1024] = "";
+    plan_batch b = {
+        .batch_id = "<batch>",
+        .started_at = "<batch start>",
+        .items = &item,
+        .nitems = 1,
+        .iam_role = cfg ? cfg->iam_role : NULL,
+        .region = ps->staging_region,
+    };
+    if (ps->target.dialect == PLAN_REDSHIFT) {
+        const sl_option *opt = sl_options_get(&ps->cp->options, "staging_connection");
+        const char *staging = opt ? opt->value.text : cfg ? cfg->staging_connection : NULL;
+        opt = sl_options_get(&ps->cp->options, "staging_prefix");
+        const char *prefix = opt                          ? opt->value.text
+                             : cfg && cfg->staging_prefix ? cfg->staging_prefix
+                                                          : "sluice/staging/";
+        if (!staging || !*staging) {
+            sl_error_set(&x->err, "22023",
+                         "Set staging_connection in sluice's configuration (an s3 connection), "
+                         "or give the pipeline WITH (staging_connection = …).",
+                         "a Redshift load needs setting staging_connection");
+            return false;
+        }
+        if (!ps->staging_bucket) {
+            sl_error_set(&x->err, "42704", "CREATE CONNECTION it with TYPE s3 and a bucket.",
+                         "staging connection \"%.64s\" does not exist or is not an s3 connection",
+                         staging);
+            return false;
+        }
+        snprintf(manifest, sizeof(manifest), "s3://%s/%s%s%s/<batch>/manifest", ps->staging_bucket,
+                 prefix, *prefix && prefix[strlen(prefix) - 1] != '/' ? "/" : "", p->name);
+        b.manifest_url = manifest;
+    }
+    return plan_batch_run(&ps->target, p, &b, &ps->sc.plan, &x->err);
+}
+
+static bool plan_catalog_insert(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    const sl_create_pipeline *c = ps->cp;
+    const plan_pipeline *p = &ps->bound.p;
+    char *definition = sl_stmt_to_sql(ps->st);
+    sqlbuf b = {0}, opts = {0};
+    script_json_options(&opts, &c->options);
+    char source[16];
+    snprintf(source, sizeof(source), "%s", sl_source_name(c->source));
+    for (char *s = source; *s; s++)
+        *s = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+    const char *mode = p->mode == PLAN_APPEND   ? "append"
+                       : p->mode == PLAN_UPSERT ? "upsert"
+                                                : "history";
+    sqlbuf_puts(&b, "INSERT INTO sluice.pipeline (name, definition, source, location, connection, "
+                    "target_schema, target_table, mode, options) VALUES (");
+    bool ok = definition && lit(&b, c->name, &x->err);
+    const char *values[] = {definition,       source,         c->location, c->connection,
+                            p->target.schema, p->target.name, mode};
+    for (size_t i = 0; ok && i < sizeof(values) / sizeof(values[0]); i++) {
+        sqlbuf_puts(&b, ", ");
+        ok = lit(&b, values[i], &x->err);
+    }
+    sqlbuf_puts(&b, ", ");
+    ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
+    sqlbuf_puts(&b, "::jsonb)");
+    ok = ok && (b.oom ? oom(x) : plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0));
+    free(definition);
+    sqlbuf_free(&b);
+    sqlbuf_free(&opts);
+    return ok || (x->err.sqlstate[0] ? false : oom(x));
+}
+
+static bool plan_catalog_update(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    char *definition = sl_stmt_to_sql(ps->stored.stmt);
+    sqlbuf b = {0}, opts = {0};
+    script_json_options(&opts, &ps->cp->options);
+    sqlbuf_puts(&b, "UPDATE sluice.pipeline SET definition = ");
+    bool ok = definition && lit(&b, definition, &x->err);
+    sqlbuf_puts(&b, ", options = ");
+    ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
+    sqlbuf_puts(&b, "::jsonb, updated_at = now() WHERE name = ");
+    ok = ok && lit(&b, ps->cp->name, &x->err);
+    ok = ok && !b.oom && plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0);
+    free(definition);
+    sqlbuf_free(&b);
+    sqlbuf_free(&opts);
+    return ok || (x->err.sqlstate[0] ? false : oom(x));
+}
+
+/* The statements DROP PIPELINE sends: its catalog rows, its ledger, AND TABLE its table. */
+static bool plan_drop(sl_exec *x, const char *schema, const char *table)
+{
+    pipe_state *ps = state(x);
+    const sl_drop *d = &ps->st->u.drop;
+    static const char *const rows[] = {
+        "DELETE FROM sluice.pipeline WHERE name = ",
+        "DELETE FROM sluice.ledger WHERE pipeline = ",
+        "DELETE FROM sluice.batch WHERE pipeline = ",
+        "DELETE FROM sluice.batch_error WHERE pipeline = ",
+    };
+    size_t n = ps->ledger_exists ? 4 : 1;
+    for (size_t i = 0; i < n; i++) {
+        sqlbuf b = {0};
+        sqlbuf_puts(&b, rows[i]);
+        if (!lit(&b, d->name, &x->err) || b.oom ||
+            !plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0)) {
+            sqlbuf_free(&b);
+            return x->err.sqlstate[0] ? false : oom(x);
+        }
+        sqlbuf_free(&b);
+    }
+    if (!d->and_table)
+        return true;
+    sqlbuf b = {0};
+    sqlbuf_puts(&b, "DROP TABLE IF EXISTS ");
+    bool ok = quote_ident(&b, &ps->target, schema, &x->err);
+    sqlbuf_putc(&b, '.');
+    ok = ok && quote_ident(&b, &ps->target, table, &x->err);
+    ok = ok && !b.oom && plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0);
+    sqlbuf_free(&b);
+    return ok || (x->err.sqlstate[0] ? false : oom(x));
+}
+
+static bool distkey_notice(sl_exec *x)
+{
+    const pipe_state *ps = state(x);
+    if (ps->target.dialect == PLAN_POSTGRES && (ps->bound.p.distkey || ps->bound.p.nsortkey ||
+                                                sl_options_get(&ps->cp->options, "sortkey")))
+        script_notice(x, "distkey and sortkey are Redshift table attributes; %s",
+                      "PostgreSQL ignores them");
+    return true;
+}
+
+/* The facts are in: bind, plan, conclude. */
+static void bound(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    bind_facts f = {
+        .current_schema = ps->current_schema,
+        .connection_kind = ps->connection_kind,
+        .table_exists = ps->table_exists,
+        .table_columns = ps->table_columns,
+        .ntable_columns = ps->ntable_columns,
+    };
+    sl_stmt_kind kind = ps->st->kind;
+    if (kind == SL_STMT_CREATE_PIPELINE && ps->exists) {
+        if (!ps->cp->if_not_exists) {
+            sl_error_set(&x->err, "42710", "Choose another name, or ALTER or DROP that pipeline.",
+                         "pipeline \"%.64s\" already exists", ps->cp->name);
+            x->finish(x, false);
+            return;
+        }
+        script_notice(x, "pipeline \"%s\" already exists, skipping", ps->cp->name);
+        conclude(x); /* nothing to send */
+        return;
+    }
+    if (!bind_pipeline(ps->cp, &f, &ps->bound, &x->err)) {
+        x->finish(x, false);
+        return;
+    }
+    bool ok = distkey_notice(x);
+    if (kind == SL_STMT_CREATE_PIPELINE) {
+        ok = plan_catalog_insert(x) && plan_warehouse_setup(&ps->target, &ps->sc.plan, &x->err);
+        if (ok && ps->bound.create_table)
+            ok = plan_table_create(&ps->target, &ps->bound.p, &ps->sc.plan, &x->err);
+    } else if (kind == SL_STMT_ALTER_PIPELINE) {
+        /* the keys must still name columns: the planner checks them as it plans the table */
+        plan_out check = {0};
+        ok = (!ps->bound.columns_known ||
+              plan_table_create(&ps->target, &ps->bound.p, &check, &x->err)) &&
+             plan_catalog_update(x);
+        plan_out_free(&check);
+    }
+    bool batch = ps->explain && kind != SL_STMT_ALTER_PIPELINE;
+    if (ok && batch && !ps->bound.columns_known)
+        script_notice(x,
+                      "pipeline \"%s\" takes its columns from the first rows it reads; "
+                      "give INTO a column list to see the SQL of a batch",
+                      ps->cp->name);
+    else if (ok && batch)
+        ok = plan_one_batch(x);
+    if (!ok) {
+        x->finish(x, false);
+        return;
+    }
+    conclude(x);
+}
+
+static void columns_read(sl_exec *x, const sl_result *r)
+{
+    pipe_state *ps = state(x);
+    if (r->failed) {
+        script_fail(x, r);
+        return;
+    }
+    ps->table_columns = calloc((size_t)r->nrows + 1, sizeof(plan_column));
+    if (!ps->table_columns) {
+        oom(x);
+        x->finish(x, false);
+        return;
+    }
+    for (int i = 0; i < r->nrows; i++) {
+        char *name = dup_or_null(sl_result_get(r, i, 0));
+        char *type = dup_or_null(sl_result_get(r, i, 1));
+        ps->table_columns[ps->ntable_columns++] = (plan_column){name, type};
+        if (!name || !type) {
+            oom(x);
+            x->finish(x, false);
+            return;
+        }
+    }
+    bound(x);
+}
+
+/* The target's relation, as a WHERE over pg_class c and pg_namespace n. */
+static bool target_where(sqlbuf *b, const sl_create_pipeline *c, sl_error *err)
+{
+    sqlbuf_puts(b, "n.oid = c.relnamespace AND n.nspname = coalesce(");
+    bool ok = lit(b, c->target.schema, err);
+    sqlbuf_puts(b, ", current_schema()) AND c.relname = ");
+    ok = ok && lit(b, c->target.name, err);
+    sqlbuf_puts(b, " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')");
+    return ok;
+}
+
+static void facts_read(sl_exec *x, const sl_result *r)
+{
+    pipe_state *ps = state(x);
+    if (r->failed) {
+        script_fail(x, r);
+        return;
+    }
+    ps->current_schema = dup_or_null(sl_result_get(r, 0, 0));
+    ps->connection_kind = dup_or_null(sl_result_get(r, 0, 1));
+    ps->exists = strcmp(sl_result_get(r, 0, 2) ? sl_result_get(r, 0, 2) : "", "t") == 0;
+    ps->staging_bucket = dup_or_null(sl_result_get(r, 0, 3));
+    ps->staging_region = dup_or_null(sl_result_get(r, 0, 4));
+    ps->table_exists = strcmp(sl_result_get(r, 0, 5) ? sl_result_get(r, 0, 5) : "", "t") == 0;
+    if (!ps->table_exists) {
+        bound(x);
+        return;
+    }
+    sqlbuf b = {0};
+    sqlbuf_puts(&b, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a, "
+                    "pg_class c, pg_namespace n WHERE a.attrelid = c.oid AND ");
+    bool ok = target_where(&b, ps->cp, &x->err);
+    sqlbuf_puts(&b, " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
+    send_query(x, &b, ok, columns_read);
+}
+
+/* One read-only query for what binding needs to know. */
+static void read_facts(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    const sl_create_pipeline *c = ps->cp;
+    const sl_config *cfg = server.cfg;
+    const sl_option *opt = sl_options_get(&c->options, "staging_connection");
+    const char *staging = opt ? opt->value.text : cfg ? cfg->staging_connection : NULL;
+    sqlbuf b = {0};
+    sqlbuf_puts(&b, "SELECT current_schema(), (SELECT kind FROM sluice.connection WHERE name = ");
+    bool ok = lit(&b, c->connection, &x->err);
+    sqlbuf_puts(&b, "), EXISTS (SELECT 1 FROM sluice.pipeline WHERE name = ");
+    ok = ok && lit(&b, c->name, &x->err);
+    for (int i = 0; i < 2; i++) {
+        sqlbuf_printf(&b,
+                      "), (SELECT options->>'%s' FROM sluice.connection WHERE kind = 's3' AND "
+                      "name = ",
+                      i ? "region" : "bucket");
+        ok = ok && lit(&b, staging, &x->err);
+    }
+    sqlbuf_puts(&b, "), EXISTS (SELECT 1 FROM pg_class c, pg_namespace n WHERE ");
+    ok = ok && target_where(&b, c, &x->err);
+    sqlbuf_puts(&b, ")");
+    send_query(x, &b, ok, facts_read);
+}
+
+/* ALTER: the stored options, each replaced or joined by the statement's. */
+static bool merge_options(sl_exec *x)
+{
+    pipe_state *ps = state(x);
+    sl_create_pipeline *c = &ps->stored.stmt->u.create_pipeline;
+    const sl_options *set = &ps->st->u.alter.options;
+    for (int i = 0; i < set->n; i++)
+        if (strcmp(set->items[i].name, "mode") == 0) {
+            const sl_option *old = sl_options_get(&c->options, "mode");
+            if (strcmp(old ? old->value.text : "append", set->items[i].value.text) == 0)
+                continue;
+            sl_error_set(&x->err, "0A000",
+                         "A pipeline's mode decides its table's shape: DROP PIPELINE and "
+                         "CREATE it again with the new mode.",
+                         "the mode of pipeline \"%.64s\" cannot be changed", c->name);
+            x->err.position = set->items[i].position;
+            return false;
+        }
+    ps->merged = calloc((size_t)(c->options.n + set->n) + 1, sizeof(sl_option));
+    if (!ps->merged)
+        return oom(x);
+    int n = 0;
+    for (int i = 0; i < c->options.n; i++)
+        if (!sl_options_get(set, c->options.items[i].name))
+            ps->merged[n++] = c->options.items[i];
+    for (int i = 0; i < set->n; i++)
+        ps->merged[n++] = set->items[i];
+    c->options = (sl_options){ps->merged, n};
+    /* the new definition must stand as a statement of its own (upsert needs primary_key…) */
+    char *text = sl_stmt_to_sql(ps->stored.stmt);
+    if (!text)
+        return oom(x);
+    sl_parse_result check = sl_parse(text);
+    free(text);
+    if (check.error) {
+        x->err = *check.error;
+        x->err.position = 0;
+    }
+    bool ok = !check.error;
+    sl_parse_free(check);
+    return ok;
+}
+
+static void definition_read(sl_exec *x, const sl_result *r)
+{
+    pipe_state *ps = state(x);
+    if (r->failed) {
+        script_fail(x, r);
+        return;
+    }
+    const char *definition = sl_result_get(r, 0, 0);
+    ps->ledger_exists = strcmp(sl_result_get(r, 0, 3) ? sl_result_get(r, 0, 3) : "", "t") == 0;
+    if (!definition) {
+        const char *name = pipe_name(ps->st);
+        if (ps->st->kind == SL_STMT_DROP_PIPELINE && ps->st->u.drop.if_exists) {
+            script_notice(x, "pipeline \"%s\" does not exist, skipping", name);
+            conclude(x);
+            return;
+        }
+        sl_error_set(&x->err, "42704", "SHOW PIPELINES lists the pipelines there are.",
+                     "pipeline \"%.64s\" does not exist", name);
+        x->finish(x, false);
+        return;
+    }
+    if (ps->st->kind == SL_STMT_DROP_PIPELINE) {
+        if (!plan_drop(x, sl_result_get(r, 0, 1), sl_result_get(r, 0, 2))) {
+            x->finish(x, false);
+            return;
+        }
+        conclude(x);
+        return;
+    }
+    ps->stored = sl_parse(definition);
+    if (ps->stored.error) {
+        x->err = *ps->stored.error;
+        snprintf(x->err.detail, sizeof(x->err.detail), "The catalog's definition does not parse.");
+        x->err.position = 0;
+        x->finish(x, false);
+        return;
+    }
+    ps->cp = &ps->stored.stmt->u.create_pipeline;
+    if (ps->st->kind == SL_STMT_ALTER_PIPELINE && !merge_options(x)) {
+        x->finish(x, false);
+        return;
+    }
+    read_facts(x);
+}
+
+static void catalog_checked(sl_exec *x, const sl_result *r)
+{
+    pipe_state *ps = state(x);
+    if (!script_catalog_here(x, r))
+        return;
+    if (ps->st->kind == SL_STMT_CREATE_PIPELINE) {
+        ps->cp = &ps->st->u.create_pipeline;
+        read_facts(x);
+        return;
+    }
+    sqlbuf b = {0};
+    sqlbuf_puts(&b, "SELECT p.definition, p.target_schema, p.target_table, "
+                    "to_regclass('sluice.ledger') IS NOT NULL FROM (SELECT 1) AS one LEFT JOIN "
+                    "sluice.pipeline p ON p.name = ");
+    bool ok = lit(&b, pipe_name(ps->st), &x->err);
+    send_query(x, &b, ok, definition_read);
+}
 
 void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
 {
-    (void)st;
-    (void)explain;
-    sl_error_set(&x->err, "0A000", NULL, "not supported by this version of sluice");
-    x->finish(x, false);
+    (void)st; /* sluice keeps a copy of its own: the statement outlives this call */
+    pipe_state *ps = calloc(1, sizeof(*ps));
+    if (!ps) {
+        oom(x);
+        x->finish(x, false);
+        return;
+    }
+    x->state = ps;
+    x->state_free = pipe_state_free;
+    ps->parsed = sl_parse_len(x->sql, x->len);
+    if (ps->parsed.error) { /* cannot happen: the same text parsed a moment ago */
+        x->err = *ps->parsed.error;
+        x->finish(x, false);
+        return;
+    }
+    ps->explain = explain != NULL;
+    ps->st = explain ? ps->parsed.stmt->u.explain.stmt : ps->parsed.stmt;
+    ps->target = script_target(explain ? &ps->parsed.stmt->u.explain : NULL);
+    if (!explain && ps->target.dialect == PLAN_REDSHIFT) {
+        sl_error_set(&x->err, "0A000",
+                     "EXPLAIN shows the Redshift SQL of the statement; carrying it out needs the "
+                     "catalog and the warehouse on one session, which dialect redshift does not "
+                     "have yet.",
+                     "%s is not supported with dialect redshift", tag_of(ps->st->kind));
+        x->finish(x, false);
+        return;
+    }
+    x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }

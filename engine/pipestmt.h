@@ -8,10 +8,10 @@
 #include "intercept.h"
 #include "parse.h"
 
-#define PIPESTMT_CREATE 0u
-#define PIPESTMT_ALTER 0u
-#define PIPESTMT_DROP 0u
-#define PIPESTMT_RUN 0u
+#define PIPESTMT_CREATE (RUNS | EXPLAINS)
+#define PIPESTMT_ALTER (RUNS | EXPLAINS)
+#define PIPESTMT_DROP (RUNS | EXPLAINS)
+#define PIPESTMT_RUN EXPLAINS /* running batches is the engine's */
 #define PIPESTMT_REFRESH 0u
 
 void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain);

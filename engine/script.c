@@ -148,3 +148,54 @@ void script_notice(sl_exec *x, const char *fmt, ...)
     wire_error n = {.severity = "NOTICE", .sqlstate = "00000", .message = msg};
     wire_put_error(x->out, 'N', &n);
 }
+
+void script_json_string(sqlbuf *b, const char *s)
+{
+    sqlbuf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sqlbuf_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            sqlbuf_printf(b, "\\u%04x", *p);
+        else
+            sqlbuf_putc(b, (char)*p);
+    }
+    sqlbuf_putc(b, '"');
+}
+
+void script_json_value(sqlbuf *b, const sl_value *v)
+{
+    if (v->kind == SL_VALUE_NUMBER || v->kind == SL_VALUE_BOOL)
+        sqlbuf_puts(b, v->text);
+    else
+        script_json_string(b, v->text);
+}
+
+void script_json_options(sqlbuf *b, const sl_options *o)
+{
+    sqlbuf_putc(b, '{');
+    for (int i = 0; i < o->n; i++) {
+        sqlbuf_puts(b, i ? ", " : "");
+        script_json_string(b, o->items[i].name);
+        sqlbuf_puts(b, ": ");
+        script_json_value(b, &o->items[i].value);
+    }
+    sqlbuf_putc(b, '}');
+}
+
+bool script_catalog_here(sl_exec *x, const sl_result *r)
+{
+    if (r->failed) {
+        script_fail(x, r);
+        return false;
+    }
+    const char *present = sl_result_get(r, 0, 0);
+    if (present && strcmp(present, "t") == 0)
+        return true;
+    sl_error_set(&x->err, "55000",
+                 "sluice creates its catalog at start-up in the database its backend (or "
+                 "catalog) setting names; use that database.",
+                 "sluice's catalog is not in this database");
+    x->finish(x, false);
+    return false;
+}

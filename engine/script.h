@@ -14,6 +14,7 @@
 #include "intercept.h"
 #include "parse.h"
 #include "plan.h"
+#include "sqlbuf.h"
 
 typedef struct script {
     plan_out plan;
@@ -50,7 +51,18 @@ long script_tag_rows(const char *tag);
 /* The common ending of a statement whose query failed: its error goes to the client. */
 void script_fail(sl_exec *x, const sl_result *r);
 
+/*
+ * After CATALOG_PRESENT_SQL (catalog.h): true when the client's database holds the
+ * catalog; otherwise finishes x with 55000 (or with the query's failure) and says false.
+ */
+bool script_catalog_here(sl_exec *x, const sl_result *r);
+
 /* A NOTICE to the client, before the statement's CommandComplete. */
 void script_notice(sl_exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* JSON for catalog columns: a string, an option's value, {"option": value, …}. */
+void script_json_string(sqlbuf *b, const char *s);
+void script_json_value(sqlbuf *b, const sl_value *v);
+void script_json_options(sqlbuf *b, const sl_options *o);
 
 #endif
