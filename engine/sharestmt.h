@@ -8,8 +8,8 @@
 #include "intercept.h"
 #include "parse.h"
 
-#define SHARESTMT_SHARE 0u
-#define SHARESTMT_UNSHARE 0u
+#define SHARESTMT_SHARE EXPLAINS /* sharing itself is the engine's */
+#define SHARESTMT_UNSHARE EXPLAINS
 
 void sharestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain);
 
