@@ -132,6 +132,21 @@ long script_tag_rows(const char *tag)
     return sp ? strtol(sp + 1, NULL, 10) : 0;
 }
 
+void script_put_rows(sl_exec *x, const sl_result *r)
+{
+    for (int i = 0; i < r->nrows; i++) {
+        wire_begin(x->out, 'D');
+        wire_put_int16(x->out, (int16_t)r->nfields);
+        for (int c = 0; c < r->nfields; c++) {
+            const char *v = sl_result_get(r, i, c);
+            wire_put_int32(x->out, v ? (int32_t)strlen(v) : -1);
+            if (v)
+                wire_put_bytes(x->out, v, strlen(v));
+        }
+        wire_end(x->out);
+    }
+}
+
 void script_fail(sl_exec *x, const sl_result *r)
 {
     x->err = r->err;

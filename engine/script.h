@@ -48,6 +48,9 @@ void script_free(script *sc);
 /* Rows a write touched, from its command tag ("INSERT 0 1", "UPDATE 0", "DELETE 1"). */
 long script_tag_rows(const char *tag);
 
+/* Appends r's rows as DataRows, as they came (text; NULL stays NULL): a SHOW's reply. */
+void script_put_rows(sl_exec *x, const sl_result *r);
+
 /* The common ending of a statement whose query failed: its error goes to the client. */
 void script_fail(sl_exec *x, const sl_result *r);
 

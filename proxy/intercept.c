@@ -14,6 +14,7 @@
 #include "sharestmt.h"
 #include "showstmt.h"
 #include "parse.h"
+#include "script.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -129,21 +130,6 @@ static const char *const connection_columns[] = {"name", "kind", "options", "sec
 #define CONNECTIONS_LIST                                                                           \
     "SELECT name, kind, options::text, secrets::text FROM sluice.connections ORDER BY name"
 
-static void put_rows(sl_exec *x, const sl_result *r)
-{
-    for (int i = 0; i < r->nrows; i++) {
-        wire_begin(x->out, 'D');
-        wire_put_int16(x->out, (int16_t)r->nfields);
-        for (int c = 0; c < r->nfields; c++) {
-            const char *v = sl_result_get(r, i, c);
-            wire_put_int32(x->out, v ? (int32_t)strlen(v) : -1);
-            if (v)
-                wire_put_bytes(x->out, v, strlen(v));
-        }
-        wire_end(x->out);
-    }
-}
-
 static void show_connections_next(sl_exec *x, const sl_result *r)
 {
     if (r->failed) {
@@ -158,7 +144,7 @@ static void show_connections_next(sl_exec *x, const sl_result *r)
             return;
         }
     } else {
-        put_rows(x, r);
+        script_put_rows(x, r);
     }
     wire_put_command_complete(x->out, "SHOW");
     x->finish(x, true);
@@ -174,9 +160,9 @@ static void show_connections(sl_exec *x, const sl_stmt *st, const sl_explain *ex
     x->query(x, CATALOG_PRESENT_SQL, show_connections_next);
 }
 
-static int show_connections_columns(sl_stmt_kind kind, const char *const **cols)
+static int show_connections_columns(const sl_stmt *st, const char *const **cols)
 {
-    (void)kind;
+    (void)st;
     *cols = connection_columns;
     return 4;
 }
@@ -184,13 +170,14 @@ static int show_connections_columns(sl_stmt_kind kind, const char *const **cols)
 /*
  * Who carries out each statement (RUNS) and who shows what it would send (EXPLAINS).
  * execute gets the parsed statement (valid only during the call: it copies what it keeps)
- * and, for EXPLAIN, the EXPLAIN (NULL when it runs); columns names the rows it returns.
+ * and, for EXPLAIN, the EXPLAIN (NULL when it runs); columns names the rows it returns,
+ * from the parsed statement too (SHOW PIPELINE x and SHOW PIPELINE ERRORS x differ).
  */
 typedef struct handler {
     sl_stmt_kind kind;
     unsigned what;
     void (*execute)(sl_exec *x, const sl_stmt *st, const sl_explain *explain);
-    int (*columns)(sl_stmt_kind kind, const char *const **cols); /* NULL: no rows */
+    int (*columns)(const sl_stmt *st, const char *const **cols); /* NULL: no rows */
 } handler;
 
 static const handler handlers[] = {
@@ -276,7 +263,14 @@ bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t 
     }
     const handler *h = handler_for(kind, RUNS);
     const char *const *cols = NULL;
-    int n = h && h->columns ? h->columns(kind, &cols) : 0;
+    int n = 0;
+    if (h && h->columns) {
+        /* a statement that does not parse gets no RowDescription: its error replaces it */
+        sl_parse_result r = sl_parse_len(sql, len);
+        if (r.stmt)
+            n = h->columns(r.stmt, &cols); /* names are static: they outlive the tree */
+        sl_parse_free(r);
+    }
     if (n > 0) {
         put_row_description(out, cols, n, format);
         return true;
