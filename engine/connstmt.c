@@ -179,7 +179,7 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
 }
 
 /* EXPLAIN: the catalog SQL the statement sends, in order, secrets masked; nothing sent. */
-static void explain(sl_exec *x, const sl_stmt *st)
+static void explain(sl_exec *x, const sl_stmt *st, const sl_explain *e)
 {
     sqlbuf b = {0};
     script sc = {0};
@@ -188,6 +188,8 @@ static void explain(sl_exec *x, const sl_stmt *st)
         sl_error_set(&x->err, "53200", NULL, "out of memory");
         ok = false;
     }
+    for (size_t i = 0; ok && script_target(e).dialect == PLAN_REDSHIFT && i < sc.plan.n; i++)
+        sc.plan.stmts[i].flags |= SCRIPT_CATALOG; /* the catalog is apart from Redshift */
     if (ok)
         script_explain(x, &sc.plan);
     sqlbuf_free(&b);
@@ -198,7 +200,7 @@ static void explain(sl_exec *x, const sl_stmt *st)
 void connstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *for_explain)
 {
     if (for_explain) {
-        explain(x, st);
+        explain(x, st, for_explain);
         return;
     }
     sqlbuf b = {0};

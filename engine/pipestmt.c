@@ -99,6 +99,12 @@ static bool oom(sl_exec *x)
     return false;
 }
 
+/* How a catalog statement is marked: the catalog is apart from a Redshift warehouse. */
+static unsigned catalog_flag(const pipe_state *ps)
+{
+    return ps->target.dialect == PLAN_REDSHIFT ? SCRIPT_CATALOG : 0;
+}
+
 /* Catalog SQL: literals are always PostgreSQL's (the catalog is a PostgreSQL database). */
 static bool lit(sqlbuf *b, const char *text, sl_error *err)
 {
@@ -234,7 +240,7 @@ static bool plan_catalog_insert(sl_exec *x)
     sqlbuf_puts(&b, ", ");
     ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
     sqlbuf_puts(&b, "::jsonb)");
-    ok = ok && (b.oom ? oom(x) : plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0));
+    ok = ok && (b.oom ? oom(x) : plan_out_add(&ps->sc.plan, sqlbuf_take(&b), catalog_flag(ps)));
     free(definition);
     sqlbuf_free(&b);
     sqlbuf_free(&opts);
@@ -253,7 +259,7 @@ static bool plan_catalog_update(sl_exec *x)
     ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
     sqlbuf_puts(&b, "::jsonb, updated_at = now() WHERE name = ");
     ok = ok && lit(&b, ps->cp->name, &x->err);
-    ok = ok && !b.oom && plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0);
+    ok = ok && !b.oom && plan_out_add(&ps->sc.plan, sqlbuf_take(&b), catalog_flag(ps));
     free(definition);
     sqlbuf_free(&b);
     sqlbuf_free(&opts);
@@ -276,7 +282,7 @@ static bool plan_drop(sl_exec *x, const char *schema, const char *table)
         sqlbuf b = {0};
         sqlbuf_puts(&b, rows[i]);
         if (!lit(&b, d->name, &x->err) || b.oom ||
-            !plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0)) {
+            !plan_out_add(&ps->sc.plan, sqlbuf_take(&b), i == 0 ? catalog_flag(ps) : 0)) {
             sqlbuf_free(&b);
             return x->err.sqlstate[0] ? false : oom(x);
         }

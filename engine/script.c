@@ -62,6 +62,8 @@ void script_explain(sl_exec *x, const plan_out *plan)
         sqlbuf b = {0};
         if (st->flags & PLAN_STMT_EXPECT_NO_ROWS)
             sqlbuf_puts(&b, "-- guard: any row returned means ROLLBACK\n");
+        if (st->flags & SCRIPT_CATALOG)
+            sqlbuf_puts(&b, "-- in sluice's catalog database\n");
         if (st->flags & PLAN_STMT_ALONE)
             sqlbuf_puts(&b, "-- alone: sent by itself, outside a transaction block\n");
         sqlbuf_puts(&b, st->sql);

@@ -25,6 +25,9 @@ typedef struct script {
 /* Where a statement's SQL is rendered: EXPLAIN's DIALECT, else the configured dialect. */
 plan_target script_target(const sl_explain *explain);
 
+/* A statement for sluice's catalog, when that is not the warehouse (dialect redshift). */
+#define SCRIPT_CATALOG 0x100u
+
 /* Drops the plan's BEGIN and COMMIT: the client's statement is the transaction. */
 void script_for_session(plan_out *plan);
 
@@ -32,8 +35,8 @@ void script_for_session(plan_out *plan);
 bool script_add(script *sc, const char *sql);
 
 /*
- * Appends one EXPLAIN row per statement (a guard or a statement sent alone is preceded by
- * a comment line saying so) and the EXPLAIN CommandComplete.
+ * Appends one EXPLAIN row per statement (a guard, a statement sent alone or one for the
+ * catalog is preceded by a comment line saying so) and the EXPLAIN CommandComplete.
  */
 void script_explain(sl_exec *x, const plan_out *plan);
 

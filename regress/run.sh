@@ -132,7 +132,8 @@ run_suite() {
 		on_exit cp "$(sluice_log regress)" "$RESULTS/sluice.log"
 		(umask 077 && openssl rand -base64 32 >"$TEST_TMP/secret.key")
 		sluice_start regress "$SLUICE_PORT" "$(pg_conninfo pg)" \
-			--secret-key-file "$TEST_TMP/secret.key"
+			--secret-key-file "$TEST_TMP/secret.key" \
+			--iam-role arn:aws:iam::123456789012:role/SluiceLoad --staging-connection staging
 		log "== SQL suite (PostgreSQL on $PG_PORT, sluice on $SLUICE_PORT)"
 	fi
 	for t in "${schedule[@]}"; do

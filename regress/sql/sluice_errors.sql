@@ -19,4 +19,4 @@ SHARE TABLE clicks WITH bi;
 -- the same checks inside a multi-statement message: the caret still lands right
 SELECT 1 AS before \; CREATE PIPELINE clicks FROM FILES '/x' INTO clicks WITH (colour = 1);
 -- a statement that is well formed but not carried out yet says so (0A000)
-CREATE PIPELINE clicks FROM FILES '/data/*.csv' INTO clicks (id bigint, url text);
+START PIPELINE clicks;
