@@ -4,7 +4,8 @@
 # Compiles the test with the machine's javac against Debian's pgjdbc and runs it against
 # sluice: prepared statements past prepareThreshold (named server-side statements), batches,
 # transactions with commit, rollback and errors, SHOW sluice.version through the extended
-# and the simple protocol, DatabaseMetaData.
+# and the simple protocol, DatabaseMetaData, the CONNECTION and PIPELINE statements, SHOW
+# PIPELINES, SHOW CREATE and EXPLAIN through PreparedStatements.
 #
 # Ports 25460-25469: 25460 PostgreSQL, 25461 sluice.
 # shellcheck source=regress/lib.sh

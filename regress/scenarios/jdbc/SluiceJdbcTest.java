@@ -65,6 +65,9 @@ public class SluiceJdbcTest {
                 SluiceJdbcTest::showConnections);
         check("CREATE / ALTER / DROP CONNECTION through PreparedStatements, errors with SQLSTATEs",
                 SluiceJdbcTest::connectionStatements);
+        check("CREATE PIPELINE, SHOW PIPELINES, SHOW CREATE and EXPLAIN through PreparedStatements",
+                SluiceJdbcTest::pipelineStatements);
+        check("autocommit off: CREATE PIPELINE undone by rollback", SluiceJdbcTest::pipelineRollback);
 
         conn.close();
         System.out.println(failures == 0 ? "jdbc: all checks passed" : "jdbc: " + failures + " failed");
@@ -283,6 +286,99 @@ public class SluiceJdbcTest {
         expectEq(sqlState("DROP CONNECTION jdbc_api"), "00000", "DROP CONNECTION");
         expectEq(sqlState("DROP CONNECTION jdbc_api"), "42704", "DROP of a missing connection");
         expectEq(count(conn, "sluice.connection"), before, "rows after DROP");
+    }
+
+    private static boolean exists(String relation) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /* All rows of a one-column result, as one text. */
+    private static String rowsOf(String sql) throws SQLException {
+        StringBuilder b = new StringBuilder();
+        try (PreparedStatement ps = conn.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                b.append(rs.getString(1)).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static final String JDBC_PIPELINE = "CREATE PIPELINE jdbc_events FROM S3 'events/' CONNECTION jdbc_lake "
+            + "FORMAT JSON INTO jdbc_pl.events (id bigint, v text, updated_at timestamptz) "
+            + "WITH (mode = upsert, primary_key = id, updated_at = updated_at)";
+
+    private static void pipelineStatements() throws Exception {
+        expectEq(sqlState("CREATE CONNECTION jdbc_lake TYPE s3 WITH (bucket = 'acme')"), "00000",
+                "CREATE CONNECTION");
+        try {
+            String explain = rowsOf("EXPLAIN " + JDBC_PIPELINE);
+            expect(explain.contains("CREATE TABLE \"jdbc_pl\".\"events\""), "EXPLAIN shows the table: " + explain);
+            expect(explain.contains("ON CONFLICT (\"id\")"), "EXPLAIN shows the upsert: " + explain);
+            expect(!exists("jdbc_pl.events"), "EXPLAIN made no table");
+            /* this sluice has no staging_connection setting, which a Redshift load needs */
+            expectEq(sqlState("EXPLAIN (DIALECT redshift) " + JDBC_PIPELINE), "22023",
+                    "EXPLAIN for Redshift without staging_connection");
+            expectEq(sqlState(JDBC_PIPELINE), "00000", "CREATE PIPELINE");
+            expect(exists("jdbc_pl.events"), "CREATE PIPELINE made the table");
+            expectEq(sqlState(JDBC_PIPELINE), "42710", "a second CREATE PIPELINE with the same name");
+            expectEq(sqlState("CREATE PIPELINE jdbc_bad FROM S3 'x/' CONNECTION jdbc_nowhere INTO jdbc_pl.bad (a int)"),
+                    "42704", "a missing connection");
+            expectEq(sqlState("CREATE PIPELINE jdbc_bad FROM FILES '/x' INTO jdbc_pl.bad (a int) WITH (mode = upsert)"),
+                    "22023", "upsert without primary_key");
+            for (int run = 0; run < RUNS; run++) {
+                try (PreparedStatement ps = conn.prepareStatement("SHOW PIPELINES"); ResultSet rs = ps.executeQuery()) {
+                    expectEq(rs.getMetaData().getColumnName(1), "name", "first column");
+                    boolean seen = false;
+                    while (rs.next()) {
+                        if (rs.getString("name").equals("jdbc_events")) {
+                            seen = true;
+                            expectEq(rs.getString("target"), "jdbc_pl.events", "target");
+                            expectEq(rs.getString("mode"), "upsert", "mode");
+                            expectEq(rs.getString("state"), "created", "state");
+                        }
+                    }
+                    expect(seen, "SHOW PIPELINES lists jdbc_events, run " + (run + 1));
+                }
+            }
+            try (PreparedStatement ps = conn.prepareStatement("SHOW CREATE PIPELINE jdbc_events");
+                 ResultSet rs = ps.executeQuery()) {
+                expect(rs.next(), "SHOW CREATE returns a row");
+                expect(rs.getString("statement").startsWith("CREATE PIPELINE jdbc_events FROM S3 'events/'"),
+                        "SHOW CREATE: " + rs.getString("statement"));
+            }
+            String run = rowsOf("EXPLAIN RUN PIPELINE jdbc_events");
+            expect(run.contains("COPY \"_sluice_stage\"") && run.contains("FROM STDIN"), "EXPLAIN RUN: " + run);
+        } finally {
+            sqlState("DROP PIPELINE IF EXISTS jdbc_events AND TABLE");
+            sqlState("DROP CONNECTION IF EXISTS jdbc_lake");
+            exec(conn, "DROP SCHEMA IF EXISTS jdbc_pl CASCADE");
+        }
+        expect(!exists("jdbc_pl.events"), "DROP PIPELINE … AND TABLE dropped the table");
+    }
+
+    private static void pipelineRollback() throws Exception {
+        long before = count(conn, "sluice.pipeline");
+        conn.setAutoCommit(false);
+        try {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "CREATE PIPELINE jdbc_tx FROM FILES '/data/*.csv' INTO jdbc_tx_table (a int)")) {
+                ps.execute();
+            }
+            expectEq(count(conn, "sluice.pipeline"), before + 1, "the transaction sees its pipeline");
+            expect(exists("jdbc_tx_table"), "the transaction sees its table");
+            conn.rollback();
+        } finally {
+            conn.rollback();
+            conn.setAutoCommit(true);
+        }
+        expectEq(count(conn, "sluice.pipeline"), before, "no pipeline after rollback");
+        expect(!exists("jdbc_tx_table"), "no table after rollback");
     }
 
     private static void commitKeeps() throws Exception {
