@@ -154,21 +154,6 @@ static bool build_sql(sqlbuf *b, const sl_stmt *st, bool explain, sl_error *err)
     return ok && !b->oom;
 }
 
-/* Rows the write touched, from its command tag ("INSERT 0 1", "UPDATE 0", "DELETE 1"). */
-static long tag_rows(const char *tag)
-{
-    const char *sp = strrchr(tag, ' ');
-    return sp ? strtol(sp + 1, NULL, 10) : 0;
-}
-
-static void notice(sl_exec *x, const char *fmt, const char *name)
-{
-    char msg[600];
-    snprintf(msg, sizeof(msg), fmt, name);
-    wire_error n = {.severity = "NOTICE", .sqlstate = "00000", .message = msg};
-    wire_put_error(x->out, 'N', &n);
-}
-
 static void written(sl_exec *x, const sl_result *r)
 {
     const char *name = work_name(x);
@@ -186,14 +171,14 @@ static void written(sl_exec *x, const sl_result *r)
         x->finish(x, false);
         return;
     }
-    long rows = tag_rows(r->tag);
+    long rows = script_tag_rows(r->tag);
     const char *tag = x->kind == SL_STMT_CREATE_CONNECTION  ? "CREATE CONNECTION"
                       : x->kind == SL_STMT_ALTER_CONNECTION ? "ALTER CONNECTION"
                                                             : "DROP CONNECTION";
     if (rows == 0 && x->kind == SL_STMT_CREATE_CONNECTION) {
-        notice(x, "connection \"%s\" already exists, skipping", name);
+        script_notice(x, "connection \"%s\" already exists, skipping", name);
     } else if (rows == 0 && quiet) {
-        notice(x, "connection \"%s\" does not exist, skipping", name);
+        script_notice(x, "connection \"%s\" does not exist, skipping", name);
     } else if (rows == 0) {
         sl_error_set(&x->err, "42704", "SHOW CONNECTIONS lists the connections there are.",
                      "connection \"%s\" does not exist", name);
@@ -206,21 +191,8 @@ static void written(sl_exec *x, const sl_result *r)
 
 static void catalog_checked(sl_exec *x, const sl_result *r)
 {
-    const char *present = sl_result_get(r, 0, 0);
-    if (r->failed) {
-        x->err = r->err;
-        x->finish(x, false);
-        return;
-    }
-    if (!present || strcmp(present, "t") != 0) {
-        sl_error_set(&x->err, "55000",
-                     "sluice creates its catalog at start-up in the database its backend (or "
-                     "catalog) setting names; define connections there.",
-                     "sluice's catalog is not in this database");
-        x->finish(x, false);
-        return;
-    }
-    x->query(x, ((const conn_work *)x->work)->text, written);
+    if (script_catalog_present(x, r, "connections"))
+        x->query(x, ((const conn_work *)x->work)->text, written);
 }
 
 /* EXPLAIN: the catalog SQL the statement sends, in order, secrets masked; nothing sent. */

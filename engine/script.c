@@ -132,6 +132,25 @@ long script_tag_rows(const char *tag)
     return sp ? strtol(sp + 1, NULL, 10) : 0;
 }
 
+bool script_catalog_present(sl_exec *x, const sl_result *r, const char *objects)
+{
+    if (r->failed) {
+        script_fail(x, r);
+        return false;
+    }
+    const char *present = sl_result_get(r, 0, 0);
+    if (present && strcmp(present, "t") == 0)
+        return true;
+    char hint[256];
+    snprintf(hint, sizeof(hint),
+             "sluice creates its catalog at start-up in the database its backend (or catalog) "
+             "setting names; define %s there.",
+             objects);
+    sl_error_set(&x->err, "55000", hint, "sluice's catalog is not in this database");
+    x->finish(x, false);
+    return false;
+}
+
 void script_fail(sl_exec *x, const sl_result *r)
 {
     x->err = r->err;

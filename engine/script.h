@@ -47,6 +47,13 @@ void script_free(script *sc);
 /* Rows a write touched, from its command tag ("INSERT 0 1", "UPDATE 0", "DELETE 1"). */
 long script_tag_rows(const char *tag);
 
+/*
+ * For the reply to CATALOG_PRESENT_SQL (catalog.h): true when the client's database holds
+ * sluice's catalog. Otherwise x is finished, with the query's error or with 55000 saying
+ * where the catalog is (the hint ends "define <objects> there"), and false is returned.
+ */
+bool script_catalog_present(sl_exec *x, const sl_result *r, const char *objects);
+
 /* The common ending of a statement whose query failed: its error goes to the client. */
 void script_fail(sl_exec *x, const sl_result *r);
 
