@@ -174,7 +174,7 @@ static void written(sl_exec *x, const sl_result *r)
 
 static void catalog_checked(sl_exec *x, const sl_result *r)
 {
-    if (script_catalog_here(x, r))
+    if (script_catalog_present(x, r, "connections"))
         x->query(x, ((const conn_work *)x->work)->text, written);
 }
 

@@ -544,7 +544,7 @@ static void definition_read(sl_exec *x, const sl_result *r)
 static void catalog_checked(sl_exec *x, const sl_result *r)
 {
     pipe_state *ps = state(x);
-    if (!script_catalog_here(x, r))
+    if (!script_catalog_present(x, r, "pipelines"))
         return;
     if (ps->st->kind == SL_STMT_CREATE_PIPELINE) {
         ps->cp = &ps->st->u.create_pipeline;

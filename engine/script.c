@@ -149,6 +149,25 @@ void script_put_rows(sl_exec *x, const sl_result *r)
     }
 }
 
+bool script_catalog_present(sl_exec *x, const sl_result *r, const char *objects)
+{
+    if (r->failed) {
+        script_fail(x, r);
+        return false;
+    }
+    const char *present = sl_result_get(r, 0, 0);
+    if (present && strcmp(present, "t") == 0)
+        return true;
+    char hint[256];
+    snprintf(hint, sizeof(hint),
+             "sluice creates its catalog at start-up in the database its backend (or catalog) "
+             "setting names; define %s there.",
+             objects);
+    sl_error_set(&x->err, "55000", hint, "sluice's catalog is not in this database");
+    x->finish(x, false);
+    return false;
+}
+
 void script_fail(sl_exec *x, const sl_result *r)
 {
     x->err = r->err;
@@ -198,21 +217,4 @@ void script_json_options(sqlbuf *b, const sl_options *o)
         script_json_value(b, &o->items[i].value);
     }
     sqlbuf_putc(b, '}');
-}
-
-bool script_catalog_here(sl_exec *x, const sl_result *r)
-{
-    if (r->failed) {
-        script_fail(x, r);
-        return false;
-    }
-    const char *present = sl_result_get(r, 0, 0);
-    if (present && strcmp(present, "t") == 0)
-        return true;
-    sl_error_set(&x->err, "55000",
-                 "sluice creates its catalog at start-up in the database its backend (or "
-                 "catalog) setting names; use that database.",
-                 "sluice's catalog is not in this database");
-    x->finish(x, false);
-    return false;
 }

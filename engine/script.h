@@ -54,14 +54,15 @@ long script_tag_rows(const char *tag);
 /* Appends r's rows as DataRows, as they came (text; NULL stays NULL): a SHOW's reply. */
 void script_put_rows(sl_exec *x, const sl_result *r);
 
+/*
+ * For the reply to CATALOG_PRESENT_SQL (catalog.h): true when the client's database holds
+ * sluice's catalog. Otherwise x is finished, with the query's error or with 55000 saying
+ * where the catalog is (the hint ends "define <objects> there"), and false is returned.
+ */
+bool script_catalog_present(sl_exec *x, const sl_result *r, const char *objects);
+
 /* The common ending of a statement whose query failed: its error goes to the client. */
 void script_fail(sl_exec *x, const sl_result *r);
-
-/*
- * After CATALOG_PRESENT_SQL (catalog.h): true when the client's database holds the
- * catalog; otherwise finishes x with 55000 (or with the query's failure) and says false.
- */
-bool script_catalog_here(sl_exec *x, const sl_result *r);
 
 /* A NOTICE to the client, before the statement's CommandComplete. */
 void script_notice(sl_exec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

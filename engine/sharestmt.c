@@ -158,7 +158,7 @@ static void consumer_read(sl_exec *x, const sl_result *r)
 static void catalog_checked(sl_exec *x, const sl_result *r)
 {
     share_state *ss = x->state;
-    if (!script_catalog_here(x, r))
+    if (!script_catalog_present(x, r, "shares"))
         return;
     static const plan_target pg = {.dialect = PLAN_POSTGRES};
     sqlbuf b = {0};

@@ -283,7 +283,8 @@ bool plan_model_create(const plan_target *t, const plan_model *m, plan_out *out,
     gen g;
     gen_init(&g, t, out, err);
     plan_check_model(&g, m);
-    plan_schema(&g, m->schema);
+    if (!m->schema_exists)
+        plan_schema(&g, m->schema);
     if (m->materialized == PLAN_MODEL_VIEW)
         d->model_view(&g, m);
     else

@@ -128,6 +128,8 @@ typedef struct plan_reshare {
 typedef struct plan_model {
     const char *name;
     const char *schema;
+    bool schema_exists; /* the caller knows it exists: no CREATE SCHEMA, which needs the
+                           database's CREATE privilege even when the schema is there */
     plan_materialized materialized;
     const char *select_sql; /* the model's SELECT, validated by the parser */
     const char *distkey;

@@ -271,6 +271,86 @@ static void pipelines(PGconn *c)
     check(PQexitPipelineMode(c) == 1, "leave pipeline mode");
 }
 
+static void send_query(PGconn *c, const char *sql)
+{
+    check(PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0) == 1, "send %s", sql);
+}
+
+static const char *scalar(PGconn *c, const char *sql, char *buf, size_t len)
+{
+    PGresult *r = PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0);
+    snprintf(buf, len, "%s",
+             PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+    PQclear(r);
+    return buf;
+}
+
+/* The model's relation and catalog rows, as "relations/models/refreshes". */
+static const char *model_traces(PGconn *c, char *buf, size_t len)
+{
+    return scalar(c,
+                  "SELECT (SELECT count(*) FROM pg_class WHERE relname LIKE 'ext\\_model%') || '/' "
+                  "|| (SELECT count(*) FROM sluice.model WHERE name = 'ext_model') || '/' "
+                  "|| (SELECT count(*) FROM sluice.model_refresh WHERE model = 'ext_model')",
+                  buf, len);
+}
+
+/* CREATE / REFRESH MODEL in a pipeline belong to the batch's implicit transaction. */
+static void model_batches(PGconn *c)
+{
+    char buf[64];
+    exec_ok(c, "CREATE TABLE ext_base (i int)");
+    exec_ok(c, "INSERT INTO ext_base VALUES (1), (2)");
+
+    check(PQenterPipelineMode(c) == 1, "enter pipeline mode");
+    send_query(c, "CREATE MODEL ext_model MATERIALIZED AS TABLE AS SELECT count(*) AS n "
+                  "FROM ext_base");
+    send_query(c, "INSERT INTO ext_base VALUES (3)");
+    send_query(c, "REFRESH MODEL ext_model");
+    send_query(c, "SELECT n FROM ext_model");
+    send_query(c, "SELECT 1/0");
+    PQpipelineSync(c);
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: CREATE MODEL");
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: insert into its base table");
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: REFRESH MODEL");
+    PGresult *r = next_result(c);
+    check(r && PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "3") == 0,
+          "pipeline: the refreshed model, read in the same batch, has the new row");
+    PQclear(r);
+    expect_next(c, PGRES_FATAL_ERROR, "pipeline: a later statement fails");
+    expect_next(c, PGRES_PIPELINE_SYNC, "pipeline: sync");
+    PQclear(PQgetResult(c));
+    check(PQexitPipelineMode(c) == 1, "leave pipeline mode");
+    check(strcmp(model_traces(c, buf, sizeof(buf)), "0/0/0") == 0,
+          "the failed batch left no model relation, model or refresh row (%s)", buf);
+
+    check(PQenterPipelineMode(c) == 1, "enter pipeline mode");
+    send_query(c, "CREATE MODEL ext_model MATERIALIZED AS TABLE AS SELECT count(*) AS n "
+                  "FROM ext_base");
+    send_query(c, "REFRESH MODEL ext_model");
+    send_query(c, "EXPLAIN DROP MODEL ext_model");
+    PQpipelineSync(c);
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: CREATE MODEL");
+    expect_next(c, PGRES_COMMAND_OK, "pipeline: REFRESH MODEL");
+    r = next_result(c);
+    check(r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 2 &&
+              strcmp(PQgetvalue(r, 0, 0), "DROP TABLE IF EXISTS \"public\".\"ext_model\"") == 0,
+          "pipeline: EXPLAIN DROP MODEL sees the model created in the same batch");
+    PQclear(r);
+    expect_next(c, PGRES_PIPELINE_SYNC, "pipeline: sync");
+    PQclear(PQgetResult(c));
+    check(PQexitPipelineMode(c) == 1, "leave pipeline mode");
+    check(strcmp(model_traces(c, buf, sizeof(buf)), "1/1/1") == 0,
+          "the batch that succeeded kept the model and its refresh (%s)", buf);
+    r = PQexecParams(c, "DROP MODEL ext_model", 0, NULL, NULL, NULL, NULL, 0);
+    check(PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "DROP MODEL") == 0,
+          "DROP MODEL (extended): %s", PQcmdStatus(r));
+    PQclear(r);
+    check(strcmp(model_traces(c, buf, sizeof(buf)), "0/0/0") == 0,
+          "DROP MODEL removed the relation and the catalog rows (%s)", buf);
+    exec_ok(c, "DROP TABLE ext_base");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -286,6 +366,7 @@ int main(int argc, char **argv)
     transactions(c);
     pipelines(c);
     catalog_reads(c);
+    model_batches(c);
     PQfinish(c);
     printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;

@@ -464,6 +464,15 @@ static bool case_model_view_create(plan_target *t, plan_out *out, sl_error *err)
     return plan_model_create(t, &m, out, err);
 }
 
+/* The session's current schema: known to exist, so no CREATE SCHEMA (and no need for the
+ * database's CREATE privilege). */
+static bool case_model_in_existing_schema(plan_target *t, plan_out *out, sl_error *err)
+{
+    plan_model m = daily_model(PLAN_MODEL_TABLE);
+    m.schema_exists = true;
+    return plan_model_create(t, &m, out, err);
+}
+
 static bool case_model_view_refresh(plan_target *t, plan_out *out, sl_error *err)
 {
     plan_model m = daily_model(PLAN_MODEL_VIEW);
@@ -663,6 +672,7 @@ static bool case_reshare_after_rebuild(plan_target *t, plan_out *out, sl_error *
     X(model_view_create)                                                                           \
     X(model_view_refresh)                                                                          \
     X(model_table_create)                                                                          \
+    X(model_in_existing_schema)                                                                    \
     X(model_table_refresh)                                                                         \
     X(model_table_refresh_shared)                                                                  \
     X(model_drop)                                                                                  \

@@ -1,0 +1,156 @@
+-- Models: SQL transformations materialized in the warehouse. CREATE MODEL builds the
+-- materialized view (or table) at once and records the model in sluice's catalog; REFRESH
+-- MODEL rebuilds it; DROP MODEL removes both. Each runs on the client's own session in
+-- one transaction, with the client's privileges: all of it happens, or none of it.
+\connect postgres
+CREATE TABLE orders (id integer, day date, customer text, amount numeric(10,2));
+INSERT INTO orders VALUES (1, '2026-01-01', 'ann', 10), (2, '2026-01-01', 'bob', 5),
+    (3, '2026-01-02', 'ann', 7);
+CREATE SCHEMA crm;
+CREATE TABLE crm.customers (name text, country text);
+INSERT INTO crm.customers VALUES ('ann', 'NZ'), ('bob', 'FR');
+-- a materialized view (the default) and a table; the model lives in current_schema()
+\set QUIET off
+CREATE MODEL daily_revenue AS
+    SELECT day, sum(amount) AS revenue, count(*) AS n FROM orders GROUP BY day;
+CREATE MODEL revenue_by_country MATERIALIZED AS TABLE REFRESH MANUAL AS
+    SELECT c.country, sum(o.amount) AS revenue
+      FROM orders o JOIN crm.customers c ON c.name = o.customer GROUP BY c.country;
+\set QUIET on
+SELECT * FROM daily_revenue ORDER BY day;
+SELECT * FROM revenue_by_country ORDER BY country;
+SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relname IN ('daily_revenue', 'revenue_by_country') ORDER BY 2;
+-- the catalog: base tables resolved with the session's search_path, as schema.table
+SELECT name, schema_name, materialized, refresh, refresh_every, base_tables, options,
+       incremental, not_incremental_because
+  FROM sluice.models ORDER BY name;
+SELECT name, definition FROM sluice.model ORDER BY name;
+-- rows added to a base table appear after REFRESH MODEL
+INSERT INTO orders VALUES (4, '2026-01-03', 'bob', 20), (5, '2026-01-01', 'ann', 1);
+SELECT * FROM daily_revenue ORDER BY day;
+\set QUIET off
+REFRESH MODEL daily_revenue;
+REFRESH MODEL revenue_by_country FULL;
+\set QUIET on
+SELECT * FROM daily_revenue ORDER BY day;
+SELECT * FROM revenue_by_country ORDER BY country;
+SELECT model, kind, status, rows, finished_at >= started_at AS timed
+  FROM sluice.model_refreshes ORDER BY id;
+-- EXPLAIN shows the statements each sends, in order, for either dialect, and sends nothing
+-- but read-only lookups (one statement a line here: some are long)
+\pset format unaligned
+EXPLAIN CREATE MODEL weekly WITH (distkey = 'week', sortkey = 'week, n') AS
+    SELECT date_trunc('week', day) AS week, count(*) AS n FROM orders GROUP BY 1;
+EXPLAIN (DIALECT redshift) CREATE MODEL weekly WITH (distkey = 'week', sortkey = 'week, n') AS
+    SELECT date_trunc('week', day) AS week, count(*) AS n FROM orders GROUP BY 1;
+EXPLAIN (DIALECT postgres) CREATE MODEL weekly MATERIALIZED AS TABLE REFRESH EVERY '1 hour' AS
+    SELECT c.country, o.day FROM orders o, crm.customers c WHERE c.name = o.customer;
+SELECT count(*) AS weekly_models FROM sluice.models WHERE name = 'weekly';
+SELECT count(*) AS weekly_relations FROM pg_class WHERE relname = 'weekly';
+EXPLAIN REFRESH MODEL daily_revenue;
+EXPLAIN (DIALECT redshift) REFRESH MODEL daily_revenue;
+EXPLAIN (DIALECT postgres) REFRESH MODEL revenue_by_country FULL;
+EXPLAIN (DIALECT redshift) REFRESH MODEL revenue_by_country;
+EXPLAIN DROP MODEL daily_revenue;
+EXPLAIN (DIALECT redshift) DROP MODEL revenue_by_country;
+EXPLAIN (DIALECT postgres) DROP MODEL IF EXISTS nowhere;
+EXPLAIN REFRESH MODEL nowhere;
+\pset format aligned
+SELECT model, count(*) FROM sluice.model_refreshes GROUP BY model ORDER BY model;
+-- distkey and sortkey are Redshift table attributes: PostgreSQL ignores them, saying so
+CREATE MODEL keyed WITH (distkey = 'day', sortkey = 'day', incremental = off) AS
+    SELECT day, count(*) AS n FROM orders GROUP BY day;
+SELECT name, options, not_incremental_because FROM sluice.models WHERE name = 'keyed';
+DROP MODEL keyed;
+-- errors: a base table that does not exist (the caret under it), a name already taken,
+-- a model that does not exist, a query the warehouse refuses
+CREATE MODEL m AS SELECT * FROM orders JOIN nowhere ON true;
+CREATE MODEL m AS SELECT * FROM crm.nowhere;
+CREATE MODEL daily_revenue AS SELECT 1 AS one;
+CREATE MODEL IF NOT EXISTS daily_revenue AS SELECT 1 AS one;
+REFRESH MODEL nowhere;
+DROP MODEL nowhere;
+DROP MODEL IF EXISTS nowhere;
+CREATE MODEL bad AS SELECT nope FROM orders;
+SELECT count(*) AS bad_models FROM sluice.models WHERE name IN ('m', 'bad');
+-- a model that reads another model: the reader has to go first
+CREATE MODEL best_day AS SELECT day FROM daily_revenue ORDER BY revenue DESC LIMIT 1;
+SELECT name, base_tables FROM sluice.models WHERE name = 'best_day';
+DROP MODEL daily_revenue;
+REFRESH MODEL daily_revenue;
+SELECT * FROM best_day;
+DROP MODEL best_day;
+-- inside a transaction block: seen by the block, undone by ROLLBACK
+BEGIN;
+CREATE MODEL scratch MATERIALIZED AS TABLE AS SELECT 1 AS one;
+SELECT * FROM scratch;
+SELECT name FROM sluice.models WHERE name = 'scratch';
+REFRESH MODEL scratch;
+ROLLBACK;
+SELECT count(*) AS relations FROM pg_class WHERE relname IN ('scratch', 'scratch__new', 'scratch__old');
+SELECT count(*) AS models FROM sluice.models WHERE name = 'scratch';
+SELECT count(*) AS refreshes FROM sluice.model_refreshes WHERE model = 'scratch';
+-- an error leaves the block failed, like any other statement's
+BEGIN;
+CREATE MODEL scratch AS SELECT 1 AS one;
+CREATE MODEL broken AS SELECT * FROM nowhere;
+SELECT 1;
+REFRESH MODEL scratch;
+ROLLBACK;
+SELECT count(*) AS models FROM sluice.models WHERE name IN ('scratch', 'broken');
+-- in one message with ordinary statements, answered in order
+SELECT 1 AS before \; CREATE MODEL multi AS SELECT count(*) AS n FROM orders \; SELECT * FROM multi \; SELECT 2 AS after;
+DROP MODEL multi;
+-- names that need quotes: mixed case, an embedded quote
+CREATE MODEL "DailyRevenue" AS SELECT day, sum(amount) AS revenue FROM orders GROUP BY day;
+CREATE MODEL "o'brien ""x""" MATERIALIZED AS TABLE AS
+    SELECT max(revenue) AS top FROM "DailyRevenue";
+SELECT * FROM "o'brien ""x""";
+REFRESH MODEL "o'brien ""x""";
+\pset format unaligned
+EXPLAIN REFRESH MODEL "o'brien ""x""";
+\pset format aligned
+SELECT name, base_tables FROM sluice.models WHERE name IN ('DailyRevenue', 'o''brien "x"') ORDER BY name;
+DROP MODEL "DailyRevenue";
+DROP MODEL "o'brien ""x""";
+DROP MODEL "DailyRevenue";
+-- the user's own privileges apply: to the base tables, to the schema, to the catalog
+CREATE ROLE model_analyst;
+GRANT USAGE, CREATE ON SCHEMA crm TO model_analyst;
+GRANT SELECT ON crm.customers TO model_analyst;
+SET ROLE model_analyst;
+SET search_path = crm;
+CREATE MODEL countries AS SELECT DISTINCT country FROM customers;
+RESET ROLE;
+GRANT USAGE ON SCHEMA sluice TO model_analyst;
+GRANT SELECT, INSERT, DELETE ON sluice.model TO model_analyst;
+GRANT SELECT, INSERT ON sluice.model_refresh TO model_analyst;
+GRANT USAGE ON SEQUENCE sluice.model_refresh_id_seq TO model_analyst;
+SET ROLE model_analyst;
+CREATE MODEL countries AS SELECT DISTINCT country FROM customers;
+CREATE MODEL analyst_orders AS SELECT * FROM public.orders;
+REFRESH MODEL countries;
+SELECT * FROM countries ORDER BY 1;
+DROP MODEL countries;
+RESET ROLE;
+RESET search_path;
+-- no schema to create in
+SET search_path = '';
+CREATE MODEL nowhere_to_go AS SELECT 1 AS one;
+RESET search_path;
+-- a database without sluice's catalog has no models
+\connect regression
+CREATE MODEL m AS SELECT 1 AS one;
+EXPLAIN REFRESH MODEL m;
+\connect postgres
+DROP MODEL revenue_by_country;
+DROP MODEL daily_revenue;
+SELECT count(*) AS models FROM sluice.models;
+SELECT count(*) AS refreshes FROM sluice.model_refreshes;
+DROP TABLE orders;
+DROP SCHEMA crm CASCADE;
+REVOKE ALL ON sluice.model, sluice.model_refresh FROM model_analyst;
+REVOKE ALL ON SEQUENCE sluice.model_refresh_id_seq FROM model_analyst;
+REVOKE ALL ON SCHEMA sluice FROM model_analyst;
+DROP ROLE model_analyst;
