@@ -16,10 +16,13 @@ typedef struct catalog_migration {
 } catalog_migration;
 
 /*
- * Asks whether the client's database holds the catalog; it cannot fail, so it never
- * breaks a transaction block of the client's (the catalog lives in one database).
+ * Asks whether the client's database holds the catalog. It reads pg_catalog only, so it
+ * cannot fail (to_regclass would, for a role without USAGE on schema sluice) and never
+ * breaks a transaction block of the client's.
  */
-#define CATALOG_PRESENT_SQL "SELECT to_regclass('sluice.connection') IS NOT NULL"
+#define CATALOG_PRESENT_SQL                                                                        \
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "        \
+    "n.oid = c.relnamespace WHERE n.nspname = 'sluice' AND c.relname = 'connection')"
 
 extern const catalog_migration catalog_migrations[];
 extern const int catalog_nmigrations;

@@ -178,13 +178,13 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
         x->query(x, ((const conn_work *)x->work)->text, written);
 }
 
-/* EXPLAIN: the catalog SQL the statement sends, in order, secrets masked; nothing sent. */
+/* EXPLAIN: the catalog write the statement sends, secrets masked; nothing sent. */
 static void explain(sl_exec *x, const sl_stmt *st, const sl_explain *e)
 {
     sqlbuf b = {0};
     script sc = {0};
     bool ok = build_sql(&b, st, true, &x->err);
-    if (ok && !(script_add(&sc, CATALOG_PRESENT_SQL) && script_add(&sc, b.data))) {
+    if (ok && !script_add(&sc, b.data)) {
         sl_error_set(&x->err, "53200", NULL, "out of memory");
         ok = false;
     }

@@ -26,9 +26,11 @@
 #include "log.h"
 #include "wire.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define HIGH_WATER (512 * 1024)   /* pause a reader when the other side has this much queued */
@@ -68,6 +70,8 @@ typedef struct mq_state {
     int next;
     bool failed;
     bool suppressing; /* FAIL_TRANSACTION_SQL is out; its ReadyForQuery ends the Query */
+    bool wrapped;     /* sluice opened a transaction block for it (see mq_wrap) */
+    bool unwrapping;  /* …and its COMMIT or ROLLBACK is out */
 } mq_state;
 
 struct session;
@@ -106,7 +110,8 @@ typedef struct session {
     bool executing; /* a statement of ours is running (ex) */
     sess_exec ex;
     sl_exec_next iq_next; /* the running statement's query on the backend session */
-    int iq_closes;        /* CloseCompletes still to come for an extended one */
+    void (*iq_done)(struct session *s, const sl_result *r); /* …or the session's own */
+    int iq_closes; /* CloseCompletes still to come for an extended one */
     sl_result iq_res;
     uint8_t *startup;
     size_t startup_len;
@@ -123,6 +128,9 @@ static void client_process(session *s);
 static void backend_process(session *s);
 static void mq_step(session *s);
 static void exec_release(sl_exec *x);
+static bool internal_send(session *s, const char *sql, bool extended);
+static bool mq_needs_block(const session *s, const mq_state *mq);
+static void mq_block_begun(session *s, const sl_result *r);
 
 /* ---- the pending-reply queue ---- */
 
@@ -658,6 +666,14 @@ static step client_query(session *s, uint32_t blen)
     mq->split = split;
     evbuffer_drain(in, WIRE_HEADER_LEN + blen);
     s->mq = mq;
+    if (mq_needs_block(s, mq)) {
+        s->iq_done = mq_block_begun;
+        if (!internal_send(s, "BEGIN", false)) {
+            session_end(s, false, false);
+            return STEP_STOP;
+        }
+        return STEP_NEXT;
+    }
     mq_step(s);
     return STEP_NEXT;
 }
@@ -801,24 +817,30 @@ static void internal_message_bytes(wire_buf *b, const char *sql, bool extended)
     wire_end(b);
 }
 
-/* Runs sql on the client's own backend session for the statement being executed. */
-static void exec_query(sl_exec *x, const char *sql, sl_exec_next next)
+/* Sends one internal query; false when it could not be sent. */
+static bool internal_send(session *s, const char *sql, bool extended)
 {
-    session *s = x->owner;
-    bool extended = s->ex.extended;
     wire_buf b;
     wire_buf_init(&b);
     internal_message_bytes(&b, sql, extended);
     bool sent = conn_is_open(&s->backend) && !b.oom &&
                 pend_push(s, extended ? PEND_INTERNAL_EXT : PEND_INTERNAL) == 0;
     if (sent) {
-        s->iq_next = next;
         s->iq_closes = extended ? INTERNAL_CLOSES : 0;
         send_backend_bytes(s, b.data, b.len);
         sent = conn_flush(&s->backend) == 0;
     }
     wire_buf_free(&b);
-    if (!sent) {
+    return sent;
+}
+
+/* Runs sql on the client's own backend session for the statement being executed. */
+static void exec_query(sl_exec *x, const char *sql, sl_exec_next next)
+{
+    session *s = x->owner;
+    s->iq_next = next;
+    if (!internal_send(s, sql, s->ex.extended)) {
+        s->iq_next = NULL;
         sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
         exec_finish(x, false);
     }
@@ -841,13 +863,74 @@ static void mq_finish(session *s, bool send_ready)
     s->resume_client = true;
 }
 
+/*
+ * PostgreSQL runs a Query of several statements as one implicit transaction. A Query that
+ * mixes sluice's statements with others goes to the backend in parts, so sluice opens a
+ * transaction block around them itself (when none is open and the Query has no transaction
+ * control of its own) and ends it with COMMIT, or with ROLLBACK when a part failed: all of
+ * the Query happens, or none of it.
+ */
+static bool is_transaction_control(const char *text, const sl_span *st)
+{
+    static const char *const words[] = {"begin",    "start", "commit",    "end",
+                                        "rollback", "abort", "savepoint", "release"};
+    size_t i = classify_skip_blank(text + st->offset, st->len, 0);
+    const char *w = text + st->offset + i;
+    size_t n = 0;
+    while (i + n < st->len && isalpha((unsigned char)w[n]))
+        n++;
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+        if (strlen(words[k]) == n && strncasecmp(w, words[k], n) == 0)
+            return true;
+    return false;
+}
+
+static bool mq_needs_block(const session *s, const mq_state *mq)
+{
+    if (s->txn != 'I' || mq->split.n_stmts < 2)
+        return false;
+    for (int i = 0; i < mq->split.n_stmts; i++)
+        if (mq->split.stmts[i].kind == SL_STMT_NONE &&
+            is_transaction_control(mq->text, &mq->split.stmts[i]))
+            return false;
+    return true;
+}
+
+static void mq_block_begun(session *s, const sl_result *r)
+{
+    if (s->mq)
+        s->mq->wrapped = !r->failed;
+    s->resume_client = true; /* mq_step runs once this reply is handled */
+}
+
+static void mq_block_ended(session *s, const sl_result *r)
+{
+    (void)r; /* its ReadyForQuery set s->txn */
+    if (s->mq)
+        mq_finish(s, true);
+}
+
+/* Ends the Query: its block's COMMIT or ROLLBACK first, when sluice opened one. */
+static void mq_end(session *s)
+{
+    mq_state *mq = s->mq;
+    if (!mq->wrapped || mq->unwrapping) {
+        mq_finish(s, true);
+        return;
+    }
+    mq->unwrapping = true;
+    s->iq_done = mq_block_ended;
+    if (!internal_send(s, mq->failed ? "ROLLBACK" : "COMMIT", false))
+        session_end(s, false, false);
+}
+
 /* Advances a split Query: answers ours, relays the next run of ordinary statements. */
 static void mq_step(session *s)
 {
     mq_state *mq = s->mq;
     const sl_split_result *sp = &mq->split;
     while (mq->next < sp->n_stmts || s->executing || mq->suppressing) {
-        if (s->executing || mq->suppressing)
+        if (s->executing || mq->suppressing || mq->unwrapping)
             return; /* exec_finish or the suppressed ReadyForQuery resumes */
         if (mq->failed)
             break;
@@ -878,7 +961,7 @@ static void mq_step(session *s)
         wire_buf_free(&b);
         return;
     }
-    mq_finish(s, true);
+    mq_end(s);
 }
 
 /* Parse: ours becomes a statement sluice keeps; ordinary ones go to the backend. */
@@ -1293,10 +1376,13 @@ static void backend_whole(session *s, char type, uint32_t blen)
         if (head == PEND_SUPPRESS) {
             forward = false;
             if (s->mq)
-                mq_finish(s, true);
+                mq_end(s);
         } else if (head == PEND_MULTI && s->mq) {
             bool last = s->mq->failed || s->mq->next >= s->mq->split.n_stmts;
-            if (last) {
+            if (last && s->mq->wrapped) {
+                forward = false; /* the block's end answers instead */
+                mq_end(s);
+            } else if (last) {
                 mq_finish(s, false);
             } else {
                 forward = false;
@@ -1434,9 +1520,13 @@ static void internal_message(session *s, char type, uint32_t blen)
         s->backend_skipping = true; /* the backend now skips to the client's Sync */
     sl_result done = *r;
     memset(r, 0, sizeof(*r));
+    void (*session_done)(session *, const sl_result *) = s->iq_done;
+    s->iq_done = NULL;
     sl_exec_next next = s->iq_next;
     s->iq_next = NULL;
-    if (next && s->executing)
+    if (session_done)
+        session_done(s, &done);
+    else if (next && s->executing)
         next(&s->ex.x, &done);
     sl_result_free(&done);
 }

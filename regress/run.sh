@@ -14,8 +14,10 @@
 #    psql runs as pg_regress runs it: `psql -X -a -q` reading the file from standard input,
 #    stderr merged, ON_ERROR_STOP off, PGTZ=PST8PDT, PGDATESTYLE='Postgres, MDY',
 #    LC_MESSAGES=C, PGAPPNAME=pg_regress, with regress/results as the working directory.
-#    One filter is applied to every transcript before comparing: a notification names the
-#    sending backend's pid, so "server process with PID 1234" becomes "… with PID N".
+#    Two filters are applied to every transcript before comparing: a notification names the
+#    sending backend's pid, so "server process with PID 1234" becomes "… with PID N"; and
+#    the suite's PostgreSQL port, which REGRESS_PORT moves, becomes PGPORT where sluice
+#    prints it as an option value (port '25400' in EXPLAIN SHARE).
 #    Differences are collected in regress/results/regression.diffs.
 #    After the suite, sluice's peak resident memory (VmHWM) must be under 64 MB, although
 #    big_result streams more than 1 GB through it, and SIGTERM must stop it with status 0.
@@ -98,7 +100,8 @@ run_sql() {
 	(cd "$RESULTS" && "$PSQL" -X -a -q -h 127.0.0.1 -p "$2" -U postgres -d regression \
 		-v ON_ERROR_STOP=0 -v HIDE_TABLEAM=on -v HIDE_TOAST_COMPRESSION=on \
 		<"$RDIR/sql/$1.sql" >"$3" 2>&1) || true
-	sed -E -i 's/server process with PID [0-9]+/server process with PID N/' "$3"
+	sed -E -i -e 's/server process with PID [0-9]+/server process with PID N/' \
+		-e "s/port '$PG_PORT'/port 'PGPORT'/g" "$3"
 }
 
 fresh_database() {

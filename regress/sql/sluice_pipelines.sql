@@ -70,8 +70,8 @@ ROLLBACK;
 SELECT count(*) AS left_behind FROM sluice.pipeline WHERE name = 'pl_tx';
 -- in one message with ordinary statements, answered in order
 SELECT 1 AS before \; CREATE PIPELINE pl_multi FROM FILES '/m/*.csv' INTO pl.multi (a integer) \; SELECT count(*) AS made FROM sluice.pipeline WHERE name = 'pl_multi';
--- a statement of sluice's ends the implicit transaction of the statements before it, so
--- a failure after it does not undo it (each run of ordinary statements is one transaction)
+-- the whole message is one transaction, as in PostgreSQL: a failure later in it undoes the
+-- pipeline too
 SELECT 1 AS before \; CREATE PIPELINE pl_multi2 FROM FILES '/m/*.csv' INTO pl.multi2 (a integer) \; SELECT 1 / 0;
 SELECT count(*) AS left_behind FROM sluice.pipeline WHERE name = 'pl_multi2';
 -- SHOW CREATE gives the canonical statement, which makes the same pipeline again
@@ -105,9 +105,8 @@ DROP PIPELINE pl_accounts AND TABLE;
 DROP PIPELINE pl_inferred;
 DROP PIPELINE pl_existing;
 DROP PIPELINE pl_sorted AND TABLE;
-DROP PIPELINE pl_multi AND TABLE;
 SHOW PIPELINES;
-DROP PIPELINE pl_multi2 AND TABLE;
+DROP PIPELINE pl_multi AND TABLE;
 DROP SCHEMA pl CASCADE;
 DROP CONNECTION pl_lake;
 DROP CONNECTION pl_web;
