@@ -5,7 +5,8 @@
 # sluice with the "PostgreSQL Unicode" driver: one with psqlODBC's defaults (server-side
 # prepare: Parse/Bind/Describe/Execute through libpq) and one with UseServerSidePrepare=0
 # (simple Query messages). Through each: DDL, INSERT/UPDATE row counts, an error with its
-# SQLSTATE and a query after it, rows read back, and SHOW sluice.version. isql -b exits 0
+# SQLSTATE and a query after it, rows read back, SHOW sluice.version, and sluice's own
+# CONNECTION, PIPELINE and MODEL statements with SHOW CREATE and EXPLAIN. isql -b exits 0
 # whatever happens, so every check reads its output.
 #
 # Ports 25470-25479: 25470 PostgreSQL, 25471 sluice.
@@ -80,6 +81,32 @@ EOF
 	want+=$'\nversion\nsluice [0-9]+\\.[0-9]+\\.[0-9]+[^\n]*\nn\n2'
 	assert_match "$out" "^$want\$" "$name: rows read back, SHOW sluice.version, count"
 	pass "$name: rows read back through ODBC; SHOW sluice.version answers $(printf '%s\n' "$out" | sed -n 6p)"
+
+	# sluice's own statements: a connection, a pipeline (its table made at once), SHOW, EXPLAIN,
+	# a model built from the rows above, and their removal
+	out=$(isql_run $name -d'|' -c <<EOF
+CREATE CONNECTION odbc_lake_$name TYPE s3 WITH (bucket = 'acme')
+CREATE PIPELINE odbc_p_$name FROM S3 'in/' CONNECTION odbc_lake_$name INTO odbc_t_$name (id int, v text) WITH (mode = upsert, primary_key = id)
+SELECT count(*) AS pipeline_table FROM pg_tables WHERE tablename = 'odbc_t_$name'
+SHOW CREATE PIPELINE odbc_p_$name
+EXPLAIN RUN PIPELINE odbc_p_$name
+CREATE MODEL odbc_m_$name MATERIALIZED AS TABLE AS SELECT count(*) AS n FROM $table
+SELECT n AS model_rows FROM odbc_m_$name
+DROP MODEL odbc_m_$name
+DROP PIPELINE odbc_p_$name AND TABLE
+DROP CONNECTION odbc_lake_$name
+SELECT count(*) AS left_over FROM sluice.pipeline WHERE name = 'odbc_p_$name'
+EOF
+	)
+	printf '%s\n' "$out" | cut -c1-150 | sed "s/^/    [$name] /"
+	[[ "$out" == *"[ISQL]"* || "$out" == *"ERROR"* ]] && fail "$name: isql reported an error"
+	assert_match "$out" $'pipeline_table\n1\n' "$name: CREATE PIPELINE made its table"
+	assert_match "$out" $'\nodbc_p_'"$name"$'\\|CREATE PIPELINE odbc_p_'"$name"" FROM S3 'in/'" \
+		"$name: SHOW CREATE PIPELINE"
+	assert_match "$out" 'ON CONFLICT \("id"\)' "$name: EXPLAIN RUN PIPELINE shows the upsert"
+	assert_match "$out" $'model_rows\n3\n' "$name: the model holds the count of the rows"
+	assert_match "$out" $'left_over\n0' "$name: DROP PIPELINE removed the catalog row"
+	pass "$name: CREATE CONNECTION / PIPELINE / MODEL, SHOW CREATE, EXPLAIN and DROPs through ODBC"
 done
 
 sluice_stop s || fail "sluice exited with status $?"
