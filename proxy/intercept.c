@@ -234,6 +234,15 @@ static bool parse_checked(sl_stmt_kind kind, const char *sql, size_t len, sl_par
         if (handler_for(inner, EXPLAINS))
             return true;
         not_yet(kind, sql, len, err);
+        if (handler_for(inner, RUNS)) {
+            snprintf(err->message, sizeof(err->message), "EXPLAIN does not apply to %s",
+                     classify_label(inner));
+            snprintf(err->hint, sizeof(err->hint),
+                     "EXPLAIN shows the warehouse SQL of statements that define, change, run or "
+                     "share something; %s only reads sluice's catalog.",
+                     classify_label(inner));
+            return false;
+        }
         snprintf(err->message, sizeof(err->message),
                  "EXPLAIN %s is not supported by this version of sluice", classify_label(inner));
         return false;

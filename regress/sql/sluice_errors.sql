@@ -20,3 +20,7 @@ SHARE TABLE clicks WITH bi;
 SELECT 1 AS before \; CREATE PIPELINE clicks FROM FILES '/x' INTO clicks WITH (colour = 1);
 -- a statement that is well formed but not carried out yet says so (0A000)
 START PIPELINE clicks;
+EXPLAIN START PIPELINE clicks;
+EXPLAIN REFRESH PIPELINE clicks;
+-- EXPLAIN shows what a statement sends to the warehouse; SHOW only reads the catalog
+EXPLAIN SHOW PIPELINES;
