@@ -56,7 +56,9 @@
 # Ports. Every script uses fixed ports on 127.0.0.1, each script its own, so that a run
 # never depends on what another script left behind:
 #   5439, 54320   `make run` (sluice, embedded PostgreSQL) — never used by tests
-#   25400-25409   regress/run.sh, the SQL suite (25400 PostgreSQL, 25401 sluice)
+#   25400-25407   regress/run.sh, the SQL suite (25400 PostgreSQL, 25401 sluice; REGRESS_PORT
+#                 moves the pair within this block)
+#   25408-25409   regress/scenarios/statements.sh
 #   25410-25489   regress/scenarios/*.sh: each script takes a block of ten and notes it
 #                 in its header (auth 25420-25429, backend_death 25430-25439, …)
 #   25490-25499   bench/proxy.sh
