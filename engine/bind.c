@@ -131,9 +131,28 @@ static char *fold_name(const char *s, size_t n)
     return out;
 }
 
-/* Splits "a, b" into folded names kept in b->names; *first and *n say where they are. */
-static bool split_names(bound_pipeline *b, const char *text, size_t *first, size_t *n)
+/* Where the name that starts at p ends: at the next ',' outside double quotes, or the end. */
+static const char *name_end(const char *p)
 {
+    bool quoted = false;
+    for (; *p && (quoted || *p != ','); p++)
+        quoted ^= *p == '"';
+    return p;
+}
+
+/* A name given as an option's value. A word (id, "MixedCase") was resolved by the parser
+ * already and is taken as it is; a string is folded here. */
+static char *value_name(const sl_value *v, const char *s, size_t n)
+{
+    return v->kind == SL_VALUE_WORD ? strndup(s, n) : fold_name(s, n);
+}
+
+/* Splits the option's 'a, b' into names kept in b->names; *first and *n say where they
+ * are. A word is one name, commas and all. */
+static bool split_names(bound_pipeline *b, const sl_option *opt, size_t *first, size_t *n)
+{
+    const char *text = opt->value.text;
+    bool word = opt->value.kind == SL_VALUE_WORD;
     size_t parts = 1;
     for (const char *p = text; *p; p++)
         parts += *p == ',';
@@ -144,9 +163,8 @@ static bool split_names(bound_pipeline *b, const char *text, size_t *first, size
     *first = b->nnames;
     *n = 0;
     for (const char *p = text;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        char *name = fold_name(p, len);
+        const char *end = word ? p + strlen(p) : name_end(p);
+        char *name = value_name(&opt->value, p, (size_t)(end - p));
         if (!name)
             return false;
         if (*name) {
@@ -155,10 +173,19 @@ static bool split_names(bound_pipeline *b, const char *text, size_t *first, size
         } else {
             free(name);
         }
-        if (!comma)
+        if (!*end)
             return true;
-        p = comma + 1;
+        p = end + 1;
     }
+}
+
+/* The option's value as one name, malloc'd; NULL when absent (*oom says why). */
+static char *option_name(const sl_options *o, const char *name, bool *oom)
+{
+    const sl_option *opt = sl_options_get(o, name);
+    char *out = opt ? value_name(&opt->value, opt->value.text, strlen(opt->value.text)) : NULL;
+    *oom = *oom || (opt && !out);
+    return out;
 }
 
 static const char *option_text(const sl_options *o, const char *name)
@@ -236,17 +263,16 @@ static bool bind_options(const sl_create_pipeline *c, bound_pipeline *b, sl_erro
     b->p.mode = !mode || strcmp(mode, "append") == 0 ? PLAN_APPEND
                 : strcmp(mode, "upsert") == 0        ? PLAN_UPSERT
                                                      : PLAN_HISTORY;
-    const char *pk = option_text(&c->options, "primary_key");
-    const char *sort = option_text(&c->options, "sortkey");
+    const sl_option *pk = sl_options_get(&c->options, "primary_key");
+    const sl_option *sort = sl_options_get(&c->options, "sortkey");
     size_t pk_first = 0, pk_n = 0, sort_first = 0, sort_n = 0;
     bool ok = (!pk || split_names(b, pk, &pk_first, &pk_n)) &&
               (!sort || split_names(b, sort, &sort_first, &sort_n));
-    const char *updated_at = option_text(&c->options, "updated_at");
-    const char *distkey = option_text(&c->options, "distkey");
-    char *ut = ok && updated_at ? fold_name(updated_at, strlen(updated_at)) : NULL;
-    char *dk = ok && distkey ? fold_name(distkey, strlen(distkey)) : NULL;
+    bool oom = false;
+    char *ut = ok ? option_name(&c->options, "updated_at", &oom) : NULL;
+    char *dk = ok ? option_name(&c->options, "distkey", &oom) : NULL;
     char **grown = ok ? realloc(b->names, (b->nnames + 2) * sizeof(char *)) : NULL;
-    if (!grown || (updated_at && !ut) || (distkey && !dk)) {
+    if (!grown || oom) {
         free(ut);
         free(dk);
         sl_error_set(err, "53200", NULL, "out of memory");
@@ -318,7 +344,10 @@ bool bind_pipeline(const sl_create_pipeline *c, const bind_facts *f, bound_pipel
     out->p.source = (plan_source_kind)c->source;
     out->p.location = c->location;
     bind_format(c, &out->p.format);
-    return bind_options(c, out, err) && bind_columns(c, f, out, err);
+    if (bind_options(c, out, err) && bind_columns(c, f, out, err))
+        return true;
+    bound_pipeline_free(out); /* a failed bind leaves nothing to free */
+    return false;
 }
 
 void bound_pipeline_free(bound_pipeline *b)

@@ -31,7 +31,9 @@ typedef struct bound_pipeline {
     size_t nnames;
 } bound_pipeline;
 
-/* Binds c; false with err set (SQLSTATE, message, hint, position in the statement). */
+/* Binds c; false with err set (SQLSTATE, message, hint, position in the statement) and out
+ * left empty. Name lists in WITH ('a, "B,c"') split at commas outside double quotes; each
+ * part folds like an identifier, and a word value (id, "MixedCase") is one name as written. */
 bool bind_pipeline(const sl_create_pipeline *c, const bind_facts *f, bound_pipeline *out,
                    sl_error *err);
 void bound_pipeline_free(bound_pipeline *b);
