@@ -314,7 +314,8 @@ static bool bind_connection(const sl_create_pipeline *c, const bind_facts *f, sl
     if (!needs)
         return true;
     if (!f->connection_kind)
-        return fail(err, "42704", 0, "CREATE CONNECTION it first; SHOW CONNECTIONS lists them.",
+        return fail(err, "42704", c->connection_position,
+                    "CREATE CONNECTION it first; SHOW CONNECTIONS lists them.",
                     "connection \"%.64s\" does not exist", c->connection);
     bool fits = strcmp(f->connection_kind, needs) == 0 ||
                 (c->source == SL_SOURCE_POSTGRES && strcmp(f->connection_kind, "redshift") == 0);
@@ -322,6 +323,7 @@ static bool bind_connection(const sl_create_pipeline *c, const bind_facts *f, sl
         return true;
     sl_error_set(err, "42809", NULL, "connection \"%.64s\" is of kind %s, not %s", c->connection,
                  f->connection_kind, needs);
+    err->position = c->connection_position;
     snprintf(err->hint, sizeof(err->hint), "%s sources read through a connection of kind %s%s.",
              sl_source_name(c->source), needs,
              c->source == SL_SOURCE_POSTGRES ? " or redshift" : "");

@@ -184,6 +184,7 @@ typedef struct sl_create_pipeline {
     sl_source_kind source;
     char *location;
     char *connection; /* NULL for FILES */
+    int connection_position;
     sl_format_kind format;
     sl_options format_options;
     sl_step *steps;

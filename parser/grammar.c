@@ -628,6 +628,7 @@ static void pipeline_source(parser *p, sl_create_pipeline *c)
                           "Expected CONNECTION after the %s location: %s sources read through "
                           "a connection.",
                           up, up);
+    c->connection_position = parse_char_pos(p, peek(p)->start);
     c->connection = parse_name(p, "the connection name");
 }
 

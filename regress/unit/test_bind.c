@@ -228,7 +228,7 @@ static void a_missing_connection_is_42704(void **state)
 {
     (void)state;
     assert_bind_error("CREATE PIPELINE p FROM S3 'logs/' CONNECTION Lake INTO t", &in_public,
-                      "42704", "connection \"lake\" does not exist", NULL,
+                      "42704", "connection \"lake\" does not exist", "Lake INTO",
                       "CREATE CONNECTION it first; SHOW CONNECTIONS lists them.");
 }
 
@@ -236,24 +236,25 @@ static void a_connection_of_another_kind_is_42809(void **state)
 {
     (void)state;
     static const struct {
-        const char *sql, *kind, *message, *hint;
+        const char *sql, *kind, *message, *hint, *at;
     } misfits[] = {
         {"CREATE PIPELINE p FROM S3 'logs/' CONNECTION api INTO t", "http",
          "connection \"api\" is of kind http, not s3",
-         "S3 sources read through a connection of kind s3."},
+         "S3 sources read through a connection of kind s3.", "api INTO"},
         {"CREATE PIPELINE p FROM POSTGRES 'orders' CONNECTION lake INTO t", "s3",
          "connection \"lake\" is of kind s3, not postgres",
-         "POSTGRES sources read through a connection of kind postgres or redshift."},
+         "POSTGRES sources read through a connection of kind postgres or redshift.", "lake INTO"},
         {"CREATE PIPELINE p FROM HTTP '/v1' CONNECTION box INTO t", "sftp",
          "connection \"box\" is of kind sftp, not http",
-         "HTTP sources read through a connection of kind http."},
+         "HTTP sources read through a connection of kind http.", "box INTO"},
         {"CREATE PIPELINE p FROM SFTP '/out/*' CONNECTION dw INTO t", "redshift",
          "connection \"dw\" is of kind redshift, not sftp",
-         "SFTP sources read through a connection of kind sftp."},
+         "SFTP sources read through a connection of kind sftp.", "dw INTO"},
     };
     for (size_t i = 0; i < N(misfits); i++) {
         const bind_facts f = {.current_schema = "public", .connection_kind = misfits[i].kind};
-        assert_bind_error(misfits[i].sql, &f, "42809", misfits[i].message, NULL, misfits[i].hint);
+        assert_bind_error(misfits[i].sql, &f, "42809", misfits[i].message, misfits[i].at,
+                          misfits[i].hint);
     }
 }
 
