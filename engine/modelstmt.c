@@ -3,8 +3,10 @@
  *
  * The three statements go the same way, each step a query on the client's own session:
  *   1. is sluice's catalog in this database (CATALOG_PRESENT_SQL);
- *   2. one read-only lookup: the session's schema, whether the model exists and which
- *      relations its base tables are (CREATE), or the model's catalog row (REFRESH, DROP);
+ *   2. one read-only lookup: the session's schema and search_path, whether the model exists
+ *      and which relations its base tables are (CREATE), or the model's catalog row (DROP)
+ *      and, for REFRESH, what the planner needs to rebuild a table model faithfully: the
+ *      session's search_path, the table's owner and privileges, and what depends on it;
  *   3. the planner's statements and the catalog write, run as one script, so the model's
  *      relation and its catalog rows change together or not at all. EXPLAIN shows that
  *      script instead of running it.
@@ -24,6 +26,69 @@ static const plan_target catalog_sql = {.dialect = PLAN_POSTGRES};
 
 /* schema.table of a relation, as the catalog's base_tables spells it. */
 #define RELATION_NAME "format('%I.%I', n.nspname, c.relname)"
+
+/*
+ * CREATE's lookup, column 2: the session's search_path as the schemas it resolves to (so
+ * "$user" is the creator's, and a schema created later cannot capture a name), with the
+ * session's own temporary schema as pg_temp.
+ */
+#define SEARCH_PATH_SQL                                                                            \
+    "(SELECT coalesce(string_agg(CASE WHEN starts_with(s, 'pg_temp_') THEN 'pg_temp' ELSE "        \
+    "quote_ident(s) END, ', ' ORDER BY i), '') FROM unnest(current_schemas(false)) WITH "          \
+    "ORDINALITY AS p(s, i))"
+#define CREATE_SEARCH_PATH 2
+#define CREATE_FIRST_BASE 3
+
+/*
+ * What keeps a table (c) from being dropped, so that a refresh cannot swap in a new one:
+ * views and materialized views reading it, tables whose foreign keys reference it, anything
+ * else depending on it or on its row type; not its own rules and constraints. As a list of
+ * names, NULL when there is nothing.
+ */
+#define DEPENDENT_VIEW                                                                             \
+    "(SELECT format('%I.%I', vn.nspname, v.relname) FROM pg_rewrite w JOIN pg_class v ON v.oid = " \
+    "w.ev_class JOIN pg_namespace vn ON vn.oid = v.relnamespace WHERE w.oid = d.objid AND "        \
+    "w.ev_class <> c.oid)"
+#define DEPENDENT_TABLE                                                                            \
+    "(SELECT format('%I.%I', vn.nspname, v.relname) FROM pg_constraint k JOIN pg_class v ON "      \
+    "v.oid = k.conrelid JOIN pg_namespace vn ON vn.oid = v.relnamespace WHERE k.oid = d.objid "    \
+    "AND k.conrelid <> c.oid)"
+#define DEPENDENTS_SQL                                                                             \
+    "(SELECT string_agg(DISTINCT o, ', ' ORDER BY o) FROM (SELECT CASE d.classid WHEN "            \
+    "'pg_rewrite'::regclass THEN " DEPENDENT_VIEW                                                  \
+    " WHEN 'pg_constraint'::regclass THEN " DEPENDENT_TABLE                                        \
+    " ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END AS o FROM "                      \
+    "pg_depend d WHERE d.deptype = 'n' AND (d.refclassid, d.refobjid) IN (('pg_class'::regclass, " \
+    "c.oid), ('pg_type'::regclass, c.reltype))) AS deps)"
+
+/*
+ * REFRESH's lookup: the model's row and the session's search_path; for a table model also
+ * what depends on the table, its owner when that is not the current user, and one row per
+ * privilege granted on it (PUBLIC first, then by grantee; the owner's own are implicit).
+ * A model whose table has no grants has one row, with NULL there.
+ */
+#define REFRESH_LOOKUP_SQL                                                                         \
+    "SELECT m.schema_name, m.definition, m.search_path, "                                          \
+    "current_setting('search_path'), " DEPENDENTS_SQL                                              \
+    ", nullif(pg_get_userbyid(c.relowner), current_user), g.grantee, "                             \
+    "g.privilege_type, g.is_grantable FROM sluice.model m LEFT JOIN pg_class c ON "                \
+    "m.materialized = 'table' AND c.oid = to_regclass(format('%I.%I', m.schema_name, m.name)) "    \
+    "LEFT JOIN LATERAL (SELECT CASE WHEN a.grantee <> 0 THEN pg_get_userbyid(a.grantee) END AS "   \
+    "grantee, a.privilege_type, a.is_grantable FROM aclexplode(c.relacl) a WHERE a.grantee <> "    \
+    "c.relowner ORDER BY a.grantee <> 0, 1, a.is_grantable DESC, a.privilege_type) g ON true "     \
+    "WHERE m.name = "
+
+enum refresh_column {
+    REFRESH_SCHEMA,
+    REFRESH_DEFINITION,
+    REFRESH_SEARCH_PATH,
+    REFRESH_SESSION_PATH,
+    REFRESH_DEPENDENTS,
+    REFRESH_OWNER,
+    REFRESH_GRANTEE,
+    REFRESH_PRIVILEGE,
+    REFRESH_GRANTABLE
+};
 
 /* What a statement keeps between its queries (x->state). */
 typedef struct model_state {
@@ -81,7 +146,7 @@ static bool relation_lit(sqlbuf *b, const sl_qname *q, sl_error *err)
 static bool lookup_sql(const model_state *ms, sqlbuf *b, sl_error *err)
 {
     if (ms->st->kind == SL_STMT_REFRESH_MODEL) {
-        sqlbuf_puts(b, "SELECT schema_name, definition FROM sluice.model WHERE name = ");
+        sqlbuf_puts(b, REFRESH_LOOKUP_SQL);
         return lit(b, ms->name, err);
     }
     if (ms->st->kind == SL_STMT_DROP_MODEL) {
@@ -91,11 +156,12 @@ static bool lookup_sql(const model_state *ms, sqlbuf *b, sl_error *err)
                        " FROM sluice.model m WHERE m.name = ");
         return lit(b, ms->name, err);
     }
-    /* CREATE: the session's schema, whether the name is taken, each base table's relation */
+    /* CREATE: the session's schema, whether the name is taken, the session's search_path,
+     * each base table's relation */
     const sl_qnames *bases = &ms->st->u.create_model.base_tables;
     sqlbuf_puts(b, "SELECT current_schema(), EXISTS (SELECT FROM sluice.model WHERE name = ");
     bool ok = lit(b, ms->name, err);
-    sqlbuf_puts(b, ")");
+    sqlbuf_puts(b, "), " SEARCH_PATH_SQL);
     for (int i = 0; ok && i < bases->n; i++) {
         sqlbuf_puts(b, ", (SELECT " RELATION_NAME " FROM pg_class c JOIN pg_namespace n ON"
                        " n.oid = c.relnamespace WHERE c.oid = to_regclass(");
@@ -222,21 +288,24 @@ static const char *incremental_because(const sl_create_model *m)
            "model";
 }
 
-/* INSERT INTO sluice.model for m, in schema, reading the resolved base tables of r. */
+/* INSERT INTO sluice.model for m, in schema, reading the search_path and the resolved base
+ * tables of r. */
 static bool model_insert(sqlbuf *b, const sl_stmt *st, const char *schema, const sl_result *r,
                          sl_error *err)
 {
     const sl_create_model *m = &st->u.create_model;
     char *definition = sl_stmt_to_sql(st);
-    sqlbuf_puts(b, "INSERT INTO sluice.model (name, definition, schema_name, materialized, "
-                   "refresh, refresh_every, select_sql, base_tables, options, incremental, "
-                   "not_incremental_because) VALUES (");
+    sqlbuf_puts(b, "INSERT INTO sluice.model (name, definition, schema_name, search_path, "
+                   "materialized, refresh, refresh_every, select_sql, base_tables, options, "
+                   "incremental, not_incremental_because) VALUES (");
     bool ok = definition && lit(b, m->name, err);
     sqlbuf_puts(b, ", ");
     ok = ok && lit(b, definition, err);
     free(definition);
     sqlbuf_puts(b, ", ");
     ok = ok && lit(b, schema, err);
+    sqlbuf_puts(b, ", ");
+    ok = ok && lit(b, sl_result_get(r, 0, CREATE_SEARCH_PATH), err);
     sqlbuf_puts(b, m->materialized == SL_MATERIALIZE_TABLE ? ", 'table', " : ", 'view', ");
     sqlbuf_puts(b, m->refresh == SL_REFRESH_EVERY    ? "'every', "
                    : m->refresh == SL_REFRESH_MANUAL ? "'manual', NULL, "
@@ -249,7 +318,7 @@ static bool model_insert(sqlbuf *b, const sl_stmt *st, const char *schema, const
     sqlbuf_puts(b, ", ARRAY[");
     for (int i = 0; ok && i < m->base_tables.n; i++) {
         sqlbuf_puts(b, i ? ", " : "");
-        ok = lit(b, sl_result_get(r, 0, 2 + i), err);
+        ok = lit(b, sl_result_get(r, 0, CREATE_FIRST_BASE + i), err);
     }
     sqlbuf_puts(b, "]::text[], jsonb_build_object(");
     for (int i = 0; ok && i < m->options.n; i++) {
@@ -288,7 +357,7 @@ static void create_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
     }
     for (int i = 0; i < m->base_tables.n; i++) {
         const sl_qname *q = &m->base_tables.items[i];
-        if (sl_result_get(r, 0, 2 + i))
+        if (sl_result_get(r, 0, CREATE_FIRST_BASE + i))
             continue;
         sl_error_set(&x->err, "42P01", NULL, "relation \"%s%s%s\" does not exist",
                      q->schema ? q->schema : "", q->schema ? "." : "", q->name);
@@ -325,9 +394,39 @@ static void create_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
     script_go(x, ms);
 }
 
+/* The privileges of the lookup's rows (r's strings, not copied); NULL when out of memory. */
+static plan_grant *grants_of(const sl_result *r, size_t *n)
+{
+    plan_grant *grants = calloc(r->nrows ? (size_t)r->nrows : 1, sizeof(*grants));
+    *n = 0;
+    for (int i = 0; grants && i < r->nrows; i++) {
+        const char *privilege = sl_result_get(r, i, REFRESH_PRIVILEGE);
+        const char *grantable = sl_result_get(r, i, REFRESH_GRANTABLE);
+        if (privilege)
+            grants[(*n)++] = (plan_grant){.grantee = sl_result_get(r, i, REFRESH_GRANTEE),
+                                          .privilege = privilege,
+                                          .grant_option = grantable && strcmp(grantable, "t") == 0};
+    }
+    return grants;
+}
+
+/* The refresh's record, with the model's row count, read in the same transaction. */
+static bool refresh_record(sqlbuf *b, const model_state *ms, const char *schema, sl_error *err)
+{
+    sqlbuf_puts(b, "INSERT INTO sluice.model_refresh (model, kind, status, finished_at, rows) "
+                   "SELECT ");
+    bool ok = lit(b, ms->name, err);
+    sqlbuf_puts(b, ", 'full', 'succeeded', clock_timestamp(), count(*) FROM ");
+    ok = ok && quote_ident(b, &catalog_sql, schema, err);
+    sqlbuf_puts(b, ".");
+    return ok && quote_ident(b, &catalog_sql, ms->name, err);
+}
+
 static void refresh_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
 {
-    const char *schema = sl_result_get(r, 0, 0), *definition = sl_result_get(r, 0, 1);
+    const char *schema = sl_result_get(r, 0, REFRESH_SCHEMA);
+    const char *definition = sl_result_get(r, 0, REFRESH_DEFINITION);
+    const char *dependents = sl_result_get(r, 0, REFRESH_DEPENDENTS);
     if (definition)
         ms->stored = sl_parse(definition);
     if (!ms->stored.stmt || ms->stored.stmt->kind != SL_STMT_CREATE_MODEL) {
@@ -337,24 +436,30 @@ static void refresh_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
         return;
     }
     plan_model pm;
-    if (!model_of(ms, &ms->stored.stmt->u.create_model, schema, &pm)) {
+    plan_grant *grants = NULL;
+    if (!model_of(ms, &ms->stored.stmt->u.create_model, schema, &pm) ||
+        !(grants = grants_of(r, &pm.ngrants))) {
         out_of_memory(x);
         return;
     }
-    /* the refresh's record, with the model's row count, read in the same transaction */
+    pm.grants = grants;
+    pm.search_path = sl_result_get(r, 0, REFRESH_SEARCH_PATH);
+    pm.session_search_path = sl_result_get(r, 0, REFRESH_SESSION_PATH);
+    pm.owner = sl_result_get(r, 0, REFRESH_OWNER);
+    pm.in_place = dependents != NULL; /* only ever found for a table model */
     sqlbuf b = {0};
-    sqlbuf_puts(&b, "INSERT INTO sluice.model_refresh (model, kind, status, finished_at, rows) "
-                    "SELECT ");
-    bool ok = lit(&b, ms->name, &x->err);
-    sqlbuf_puts(&b, ", 'full', 'succeeded', clock_timestamp(), count(*) FROM ");
-    ok = ok && quote_ident(&b, &catalog_sql, schema, &x->err);
-    sqlbuf_puts(&b, ".");
-    ok = ok && quote_ident(&b, &catalog_sql, ms->name, &x->err) && script_plan(x, ms, &pm, &b);
+    bool ok = refresh_record(&b, ms, schema, &x->err) && script_plan(x, ms, &pm, &b);
     sqlbuf_free(&b);
+    free(grants);
     if (!ok) {
         x->finish(x, false);
         return;
     }
+    if (pm.in_place)
+        script_notice(x,
+                      "model \"%s\" is refreshed in place, its rows replaced, because other "
+                      "objects depend on its table: %s",
+                      ms->name, dependents);
     script_go(x, ms);
 }
 

@@ -5,7 +5,10 @@
  * The model's relation and its rows in sluice.model / sluice.model_refresh are written by
  * one script on the client's backend session, so the user's privileges and transaction
  * apply (BEGIN; CREATE MODEL …; ROLLBACK; leaves nothing). A model lives in the session's
- * current_schema(); its base tables are resolved with the session's search_path. With
+ * current_schema(); its base tables are resolved with the session's search_path, which the
+ * catalog keeps: a table model's query is run again under it at every refresh. A refresh
+ * swaps in a new table with the old one's privileges and owner, or, when views or other
+ * models depend on the table, replaces its rows in place (with a NOTICE saying so). With
  * dialect redshift the catalog is in another database, and these are refused (0A000).
  */
 #ifndef SLUICE_MODELSTMT_H

@@ -32,6 +32,8 @@ typedef struct plan_dialect {
     const char *temp_suffix; /* appended to CREATE TEMP TABLE …: " ON COMMIT DROP" or "" */
     bool drop_temp;          /* drop temp tables explicitly before COMMIT */
     const char *now_fn;      /* the current time, usable on every node */
+    /* The privileges GRANT … ON a table takes, NULL-terminated. */
+    const char *const *table_privileges;
     /* ALTER TABLE … ADD COLUMN for schema evolution. */
     void (*add_columns)(gen *g, const plan_pipeline *p, const plan_column *cols, size_t n);
     /* Fills the staging table: COPY … FROM STDIN, or COPY … FROM 's3://…manifest'. */
@@ -71,7 +73,9 @@ void merge_setup(gen *g, const plan_dialect *d);
 void merge_ledger(gen *g, const plan_pipeline *p, const plan_batch *b, bool guard);
 void merge_errors(gen *g, const plan_pipeline *p, const plan_batch *b);
 void merge_run_record(gen *g, const plan_pipeline *p, const plan_batch *b, const char *stage);
+/* A table model's refresh: rebuilt beside it and swapped in, or its rows replaced. */
 void merge_model_swap(gen *g, const plan_dialect *d, const plan_model *m);
+void merge_model_in_place(gen *g, const plan_model *m);
 /* CREATE TABLE model AS … (a model's first build). */
 void merge_model_table(gen *g, const plan_dialect *d, const plan_model *m);
 

@@ -422,8 +422,71 @@ static void merge_model_ctas(gen *g, const plan_dialect *d, const plan_model *m,
     gen_emit(g, 0);
 }
 
-/* Builds name__new beside the model, then swaps it in by renames in one transaction, so
- * readers see the old table or the new one, never a half-built one. */
+/*
+ * A table model's query runs again at every refresh, in whichever session refreshes it:
+ * set around it (before, then after), the search_path of CREATE MODEL makes its names mean
+ * what they meant then, and the session's comes back at once. set_config(…, true) is
+ * SET LOCAL: even a failure mid-way leaves the session's own setting as it was.
+ */
+static void merge_model_search_path(gen *g, const plan_model *m, bool before)
+{
+    if (!m->search_path || (!before && !m->session_search_path))
+        return;
+    gen_sql(g, "SELECT set_config('search_path', ");
+    gen_lit(g, before ? m->search_path : m->session_search_path);
+    gen_sql(g, ", true)");
+    gen_emit(g, 0);
+}
+
+static void merge_privilege(gen *g, const plan_dialect *d, const plan_model *m,
+                            const char *privilege)
+{
+    for (const char *const *p = d->table_privileges; *p; p++)
+        if (strcmp(*p, privilege) == 0) {
+            gen_sql(g, *p);
+            return;
+        }
+    gen_fail(g, "0A000", "REVOKE it on the model's table, then refresh the model.",
+             "privilege \"%.32s\" on model \"%.64s\" has no equivalent on %s", privilege, m->name,
+             g->t->dialect == PLAN_REDSHIFT ? "Redshift" : "PostgreSQL");
+}
+
+static bool merge_same_grantee(const plan_grant *a, const plan_grant *b)
+{
+    if (a->grant_option != b->grant_option || !a->grantee != !b->grantee)
+        return false;
+    return !a->grantee || strcmp(a->grantee, b->grantee) == 0;
+}
+
+/* The old table's privileges on the new one: one GRANT per grantee (and grant option). */
+static void merge_model_grants(gen *g, const plan_dialect *d, const plan_model *m,
+                               const plan_qname *table)
+{
+    for (size_t i = 0, j; i < m->ngrants; i = j) {
+        const plan_grant *first = &m->grants[i];
+        gen_sql(g, "GRANT ");
+        for (j = i; j < m->ngrants && merge_same_grantee(first, &m->grants[j]); j++) {
+            gen_sql(g, j > i ? ", " : "");
+            merge_privilege(g, d, m, m->grants[j].privilege);
+        }
+        gen_sql(g, " ON ");
+        gen_qname(g, table);
+        gen_sql(g, " TO ");
+        if (first->grantee)
+            gen_ident(g, first->grantee);
+        else
+            gen_sql(g, "PUBLIC");
+        gen_sql(g, first->grant_option ? " WITH GRANT OPTION" : "");
+        gen_emit(g, 0);
+    }
+}
+
+/*
+ * Builds name__new beside the model, then swaps it in by renames in one transaction, so
+ * readers see the old table or the new one, never a half-built one. The new table is a new
+ * object: it is given the old one's privileges and owner (grants first, while the
+ * refreshing user still owns it), and is shared again.
+ */
 void merge_model_swap(gen *g, const plan_dialect *d, const plan_model *m)
 {
     char fresh[300], old[300];
@@ -437,7 +500,9 @@ void merge_model_swap(gen *g, const plan_dialect *d, const plan_model *m)
     gen_sql(g, "DROP TABLE IF EXISTS ");
     gen_qname(g, &qfresh);
     gen_emit(g, 0);
+    merge_model_search_path(g, m, true);
     merge_model_ctas(g, d, m, &qfresh);
+    merge_model_search_path(g, m, false);
     gen_sql(g, "ALTER TABLE ");
     gen_qname(g, &cur);
     gen_sql(g, " RENAME TO ");
@@ -451,7 +516,38 @@ void merge_model_swap(gen *g, const plan_dialect *d, const plan_model *m)
     gen_sql(g, "DROP TABLE ");
     gen_qname(g, &qold);
     gen_emit(g, 0);
+    merge_model_grants(g, d, m, &cur);
+    if (m->owner) {
+        gen_sql(g, "ALTER TABLE ");
+        gen_qname(g, &cur);
+        gen_sql(g, " OWNER TO ");
+        gen_ident(g, m->owner);
+        gen_emit(g, 0);
+    }
     d->reshare(g, &cur, &m->reshare);
+    gen_stmt(g, "COMMIT", 0);
+}
+
+/*
+ * When views or other models read the table, it cannot be dropped, so its rows are
+ * replaced instead, in one transaction: readers see the old rows until it commits, and the
+ * table keeps its dependents, privileges, owner and shares. (DELETE, not TRUNCATE: that
+ * would commit on Redshift and lock readers out on PostgreSQL.)
+ */
+void merge_model_in_place(gen *g, const plan_model *m)
+{
+    plan_qname cur = {m->schema, m->name};
+    gen_stmt(g, "BEGIN", 0);
+    gen_sql(g, "DELETE FROM ");
+    gen_qname(g, &cur);
+    gen_emit(g, 0);
+    merge_model_search_path(g, m, true);
+    gen_sql(g, "INSERT INTO ");
+    gen_qname(g, &cur);
+    gen_sql(g, " ");
+    gen_sql(g, m->select_sql);
+    gen_emit(g, 0);
+    merge_model_search_path(g, m, false);
     gen_stmt(g, "COMMIT", 0);
 }
 

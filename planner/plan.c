@@ -293,7 +293,8 @@ bool plan_model_create(const plan_target *t, const plan_model *m, plan_out *out,
 }
 
 /* A view: REFRESH MATERIALIZED VIEW (its own transaction on Redshift). A table: rebuilt
- * beside the model and swapped in, shares following the new table. */
+ * beside the model and swapped in, privileges, owner and shares following the new table;
+ * or, when other objects depend on it, its rows replaced in place. */
 bool plan_model_refresh(const plan_target *t, const plan_model *m, plan_out *out, sl_error *err)
 {
     size_t first = out->n;
@@ -302,7 +303,10 @@ bool plan_model_refresh(const plan_target *t, const plan_model *m, plan_out *out
     gen_init(&g, t, out, err);
     plan_check_model(&g, m);
     if (m->materialized == PLAN_MODEL_TABLE) {
-        merge_model_swap(&g, plan_dialect_of(t), m);
+        if (m->in_place)
+            merge_model_in_place(&g, m);
+        else
+            merge_model_swap(&g, plan_dialect_of(t), m);
         return plan_finish(&g, first);
     }
     gen_sql(&g, "REFRESH MATERIALIZED VIEW ");

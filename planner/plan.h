@@ -125,6 +125,13 @@ typedef struct plan_reshare {
     size_t nfdw_roles;
 } plan_reshare;
 
+/* A privilege held on a model's table, granted again on the table a refresh swaps in. */
+typedef struct plan_grant {
+    const char *grantee;   /* a role; NULL: PUBLIC */
+    const char *privilege; /* SELECT, INSERT, … as the warehouse's catalog names it */
+    bool grant_option;
+} plan_grant;
+
 typedef struct plan_model {
     const char *name;
     const char *schema;
@@ -137,6 +144,20 @@ typedef struct plan_model {
     size_t nsortkey;
     bool incremental; /* Redshift decides per MV; see plan.c */
     plan_reshare reshare;
+    /*
+     * Refreshing a table model (a materialized view is bound when it is created). The query
+     * runs under search_path, the search_path of CREATE MODEL (NULL: the session's), and
+     * session_search_path is set again after it. in_place: other objects depend on the
+     * table, so its rows are replaced (DELETE, INSERT) instead of a new table being swapped
+     * in. Otherwise the new table is given the old one's grants (consecutive ones to the
+     * same grantee go in one GRANT) and its owner, when that is not the refreshing user.
+     */
+    const char *search_path;
+    const char *session_search_path;
+    bool in_place;
+    const plan_grant *grants;
+    size_t ngrants;
+    const char *owner;
 } plan_model;
 
 typedef struct plan_share {

@@ -348,6 +348,9 @@ static void pgsql_reshare(gen *g, const plan_qname *table, const plan_reshare *r
     }
 }
 
+static const char *const pgsql_table_privileges[] = {
+    "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN", NULL};
+
 static const plan_dialect pgsql = {
     .name = "postgres",
     .type_sql = pgsql_type_sql,
@@ -357,6 +360,7 @@ static const plan_dialect pgsql = {
     .temp_suffix = " ON COMMIT DROP",
     .drop_temp = false,
     .now_fn = "now()",
+    .table_privileges = pgsql_table_privileges,
     .add_columns = pgsql_add_columns,
     .load = pgsql_load,
     .upsert = pgsql_upsert,

@@ -364,6 +364,11 @@ static void rs_reshare(gen *g, const plan_qname *table, const plan_reshare *r)
     }
 }
 
+/* Table privileges as Redshift's GRANT names them. A plan that would grant PostgreSQL's
+ * TRUNCATE, TRIGGER or MAINTAIN fails rather than leave one out. */
+static const char *const rs_table_privileges[] = {"SELECT",     "INSERT", "UPDATE", "DELETE",
+                                                  "REFERENCES", "DROP",   NULL};
+
 static const plan_dialect rs = {
     .name = "redshift",
     .type_sql = rs_type_sql,
@@ -373,6 +378,7 @@ static const plan_dialect rs = {
     .temp_suffix = "",
     .drop_temp = true,
     .now_fn = "GETDATE()", /* NOW() is a leader-node-only function on Redshift */
+    .table_privileges = rs_table_privileges,
     .add_columns = rs_add_columns,
     .load = rs_load,
     .upsert = rs_upsert,

@@ -115,6 +115,68 @@ SELECT name, base_tables FROM sluice.models WHERE name IN ('DailyRevenue', 'o''b
 DROP MODEL "DailyRevenue";
 DROP MODEL "o'brien ""x""";
 DROP MODEL "DailyRevenue";
+-- a table model's query runs again at every refresh, with the search_path of CREATE MODEL:
+-- a session whose search_path finds another "orders" first still rebuilds it from
+-- public.orders, and gets its own search_path back, inside a transaction block too
+CREATE MODEL order_count MATERIALIZED AS TABLE AS SELECT count(*) AS n FROM orders;
+SELECT name, search_path FROM sluice.models WHERE name = 'order_count';
+CREATE SCHEMA other;
+CREATE TABLE other.orders (id integer);
+SET search_path = other, public;
+REFRESH MODEL order_count;
+SHOW search_path;
+SELECT * FROM order_count;
+BEGIN;
+REFRESH MODEL order_count;
+SHOW search_path;
+COMMIT;
+\pset format unaligned
+EXPLAIN REFRESH MODEL order_count;
+\pset format aligned
+RESET search_path;
+-- the table swapped in keeps the model's privileges and its owner
+CREATE ROLE model_reader;
+CREATE ROLE "Model Owner";
+ALTER TABLE order_count OWNER TO "Model Owner";
+GRANT SELECT ON order_count TO model_reader;
+GRANT INSERT ON order_count TO model_reader WITH GRANT OPTION;
+GRANT UPDATE ON order_count TO PUBLIC;
+SELECT pg_get_userbyid(relowner) AS owner, ARRAY(SELECT a::text FROM unnest(relacl) a ORDER BY 1) AS acl
+  FROM pg_class WHERE oid = 'order_count'::regclass;
+\pset format unaligned
+EXPLAIN REFRESH MODEL order_count;
+\pset format aligned
+REFRESH MODEL order_count;
+SELECT pg_get_userbyid(relowner) AS owner, ARRAY(SELECT a::text FROM unnest(relacl) a ORDER BY 1) AS acl
+  FROM pg_class WHERE oid = 'order_count'::regclass;
+SET ROLE model_reader;
+SELECT * FROM order_count;
+RESET ROLE;
+-- a table that views or other models read cannot be dropped, so it is refreshed in place:
+-- its rows replaced in one transaction (readers see the old ones until it commits), the
+-- table itself, its readers, privileges and owner untouched
+CREATE MODEL order_count_copy AS SELECT n FROM order_count;
+CREATE VIEW order_count_twice AS SELECT 2 * n AS twice FROM order_count;
+INSERT INTO orders VALUES (6, '2026-01-04', 'ann', 3);
+\pset format unaligned
+EXPLAIN REFRESH MODEL order_count;
+\pset format aligned
+SET search_path = other, public;
+REFRESH MODEL order_count;
+RESET search_path;
+SELECT * FROM order_count_twice;
+REFRESH MODEL order_count_copy;
+SELECT * FROM order_count_copy;
+SET ROLE model_reader;
+SELECT * FROM order_count;
+RESET ROLE;
+SELECT model, count(*) FROM sluice.model_refreshes WHERE model LIKE 'order_count%' GROUP BY 1 ORDER BY 1;
+DROP VIEW order_count_twice;
+DROP MODEL order_count_copy;
+DROP MODEL order_count;
+DROP SCHEMA other CASCADE;
+DROP ROLE model_reader;
+DROP ROLE "Model Owner";
 -- the user's own privileges apply: to the base tables, to the schema, to the catalog
 CREATE ROLE model_analyst;
 GRANT USAGE, CREATE ON SCHEMA crm TO model_analyst;

@@ -501,6 +501,45 @@ static bool case_model_table_refresh_shared(plan_target *t, plan_out *out, sl_er
     return plan_model_refresh(t, &m, out, err);
 }
 
+/* Around the query, the search_path of CREATE MODEL, then the session's again; after the
+ * swap, the old table's privileges (one GRANT per grantee) and its owner. */
+static bool case_model_table_refresh_grants(plan_target *t, plan_out *out, sl_error *err)
+{
+    static const plan_grant grants[] = {
+        {NULL, "SELECT", false}, {"bi \"ro\"", "SELECT", false}, {"etl", "INSERT", true},
+        {"etl", "SELECT", true}, {"etl", "DELETE", false},
+    };
+    plan_model m = daily_model(PLAN_MODEL_TABLE);
+    m.search_path = "marts, \"staging area\", public";
+    m.session_search_path = "\"$user\", public";
+    m.grants = grants, m.ngrants = N(grants);
+    m.owner = "marts_owner";
+    return plan_model_refresh(t, &m, out, err);
+}
+
+/* Other objects read the table: its rows are replaced, and it keeps everything else. */
+static bool case_model_table_refresh_in_place(plan_target *t, plan_out *out, sl_error *err)
+{
+    static const plan_grant grants[] = {{"etl", "SELECT", false}};
+    plan_model m = daily_model(PLAN_MODEL_TABLE);
+    m.search_path = "marts, public";
+    m.session_search_path = "analytics";
+    m.in_place = true;
+    m.grants = grants, m.ngrants = N(grants);
+    m.owner = "marts_owner";
+    return plan_model_refresh(t, &m, out, err);
+}
+
+/* TRIGGER is PostgreSQL's: granted again there, refused for Redshift rather than dropped. */
+static bool case_model_refresh_postgres_privilege(plan_target *t, plan_out *out, sl_error *err)
+{
+    static const plan_grant grants[] = {{"etl", "SELECT", false}, {"etl", "TRIGGER", false}};
+    plan_model m = daily_model(PLAN_MODEL_TABLE);
+    m.distkey = NULL, m.nsortkey = 0;
+    m.grants = grants, m.ngrants = N(grants);
+    return plan_model_refresh(t, &m, out, err);
+}
+
 static bool case_model_drop(plan_target *t, plan_out *out, sl_error *err)
 {
     plan_model v = daily_model(PLAN_MODEL_VIEW), tb = daily_model(PLAN_MODEL_TABLE);
@@ -675,6 +714,9 @@ static bool case_reshare_after_rebuild(plan_target *t, plan_out *out, sl_error *
     X(model_in_existing_schema)                                                                    \
     X(model_table_refresh)                                                                         \
     X(model_table_refresh_shared)                                                                  \
+    X(model_table_refresh_grants)                                                                  \
+    X(model_table_refresh_in_place)                                                                \
+    X(model_refresh_postgres_privilege)                                                            \
     X(model_drop)                                                                                  \
     X(model_name_too_long_to_swap)                                                                 \
     X(share_tables_producer)                                                                       \

@@ -1,0 +1,14 @@
+BEGIN;
+DROP TABLE IF EXISTS "marts"."daily_revenue__new";
+SELECT set_config('search_path', 'marts, "staging area", public', true);
+CREATE TABLE "marts"."daily_revenue__new" DISTSTYLE KEY DISTKEY ("user_id") COMPOUND SORTKEY ("day") AS SELECT CAST(updated_at AS date) AS day, user_id, count(*) AS n, sum(amount) AS revenue FROM analytics.events GROUP BY 1, 2;
+SELECT set_config('search_path', '"$user", public', true);
+ALTER TABLE "marts"."daily_revenue" RENAME TO "daily_revenue__old";
+ALTER TABLE "marts"."daily_revenue__new" RENAME TO "daily_revenue";
+DROP TABLE "marts"."daily_revenue__old";
+GRANT SELECT ON "marts"."daily_revenue" TO PUBLIC;
+GRANT SELECT ON "marts"."daily_revenue" TO "bi ""ro""";
+GRANT INSERT, SELECT ON "marts"."daily_revenue" TO "etl" WITH GRANT OPTION;
+GRANT DELETE ON "marts"."daily_revenue" TO "etl";
+ALTER TABLE "marts"."daily_revenue" OWNER TO "marts_owner";
+COMMIT;
