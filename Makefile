@@ -44,7 +44,8 @@ $(BUILD)/sluice: $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LIBS)
 
 # the catalog migrations (sql/NNN_*.sql), compiled in
-$(MIG_C): $(sort $(wildcard sql/*.sql)) scripts/embed-sql.sh
+# sql/ itself too: removing or renaming a migration changes the directory, not a file
+$(MIG_C): $(sort $(wildcard sql/*.sql)) sql scripts/embed-sql.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-sql.sh $@ $(sort $(wildcard sql/*.sql))
 
