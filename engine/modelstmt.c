@@ -276,6 +276,8 @@ static bool script_plan(sl_exec *x, model_state *ms, const plan_model *pm, sqlbu
         sl_error_set(&x->err, "53200", NULL, "out of memory");
         return false;
     }
+    if (ms->target.dialect == PLAN_REDSHIFT) /* the catalog is apart from the warehouse */
+        ms->sc.plan.stmts[ms->sc.plan.n - 1].flags |= SCRIPT_CATALOG;
     return true;
 }
 

@@ -12,6 +12,11 @@ CREATE CONNECTION ftp TYPE sftp WITH (host = 'ftp.partner.example', user = 'acme
 CREATE CONNECTION bi_pg TYPE postgres WITH (host = 'bi.internal', dbname = 'bi', user = 'sluice');
 CREATE CONNECTION bi_rs TYPE redshift WITH (host = 'bi.example.redshift.amazonaws.com', dbname = 'dev', namespace = '13b8833d-17c6-4f16-8fe4-1a018f5ed00d');
 CREATE TABLE public.legacy_target (id bigint, name varchar(40), amount numeric(12,2), seen_at timestamp with time zone);
+CREATE SCHEMA explain_src;
+CREATE TABLE explain_src.clicks (user_id bigint, amount numeric(12,2), ts timestamptz);
+CREATE TABLE explain_src."we""ird" (a integer);
+CREATE MODEL stored_table_model MATERIALIZED AS TABLE AS SELECT user_id, count(*) AS n FROM explain_src.clicks GROUP BY user_id;
+CREATE MODEL stored_view_model AS SELECT count(*) AS n FROM explain_src.clicks;
 CREATE PIPELINE stored_upsert FROM S3 'stored/' CONNECTION datalake FORMAT JSON INTO raw.stored (id bigint, v text, updated_at timestamptz) WITH (mode = upsert, primary_key = id, updated_at = updated_at);
 \pset format unaligned
 \pset tuples_only on
@@ -110,6 +115,24 @@ EXPLAIN (DIALECT redshift) UNSHARE TABLE analytics.events FROM bi_rs;
 -- UNSHARE a schema
 EXPLAIN UNSHARE SCHEMA marts FROM bi_pg;
 EXPLAIN (DIALECT redshift) UNSHARE SCHEMA marts FROM bi_rs;
+-- a model as a materialized view
+EXPLAIN CREATE MODEL daily_clicks AS SELECT CAST(ts AS date) AS day, count(*) AS clicks FROM explain_src.clicks GROUP BY 1;
+EXPLAIN (DIALECT redshift) CREATE MODEL daily_clicks AS SELECT CAST(ts AS date) AS day, count(*) AS clicks FROM explain_src.clicks GROUP BY 1;
+-- a model as a table, refreshed every hour, with Redshift table attributes
+EXPLAIN CREATE MODEL user_totals MATERIALIZED AS TABLE REFRESH EVERY '1 hour' WITH (distkey = user_id, sortkey = user_id) AS SELECT user_id, sum(amount) AS total FROM explain_src.clicks GROUP BY user_id;
+EXPLAIN (DIALECT redshift) CREATE MODEL user_totals MATERIALIZED AS TABLE REFRESH EVERY '1 hour' WITH (distkey = user_id, sortkey = user_id) AS SELECT user_id, sum(amount) AS total FROM explain_src.clicks GROUP BY user_id;
+-- a model reading a table with an awkward name
+EXPLAIN CREATE MODEL "it's_model" MATERIALIZED AS TABLE AS SELECT * FROM explain_src."we""ird";
+EXPLAIN (DIALECT redshift) CREATE MODEL "it's_model" MATERIALIZED AS TABLE AS SELECT * FROM explain_src."we""ird";
+-- REFRESH MODEL of a table model: build name__new, swap by rename
+EXPLAIN REFRESH MODEL stored_table_model;
+EXPLAIN (DIALECT redshift) REFRESH MODEL stored_table_model;
+-- REFRESH MODEL of a view model
+EXPLAIN REFRESH MODEL stored_view_model;
+EXPLAIN (DIALECT redshift) REFRESH MODEL stored_view_model;
+-- DROP MODEL
+EXPLAIN DROP MODEL stored_table_model;
+EXPLAIN (DIALECT redshift) DROP MODEL stored_table_model;
 -- a connection's catalog write, secrets masked
 EXPLAIN CREATE CONNECTION vault TYPE s3 WITH (bucket = 'vault', access_key_id = 'AKIA', secret_access_key = 'never-shown');
 EXPLAIN (DIALECT redshift) CREATE CONNECTION vault TYPE s3 WITH (bucket = 'vault', access_key_id = 'AKIA', secret_access_key = 'never-shown');
@@ -117,8 +140,12 @@ EXPLAIN (DIALECT redshift) CREATE CONNECTION vault TYPE s3 WITH (bucket = 'vault
 \pset format aligned
 -- EXPLAIN sent nothing: the stored pipeline is still there, none of the others is
 SELECT name FROM sluice.pipeline ORDER BY name;
+SELECT name FROM sluice.model ORDER BY name;
 SELECT count(*) AS tables_made FROM pg_tables WHERE schemaname IN ('analytics', 'raw', 'marts');
 DROP PIPELINE stored_upsert AND TABLE;
+DROP MODEL stored_table_model;
+DROP MODEL stored_view_model;
+DROP SCHEMA explain_src CASCADE;
 DROP TABLE public.legacy_target;
 DROP SCHEMA raw;
 DROP CONNECTION staging;
