@@ -16,9 +16,10 @@ typedef struct catalog_migration {
 } catalog_migration;
 
 /*
- * Asks whether the client's database holds the catalog. It reads pg_catalog only, so it
- * cannot fail (to_regclass would, for a role without USAGE on schema sluice) and never
- * breaks a transaction block of the client's.
+ * Asks whether the database a statement's catalog_query reaches (the client's own with
+ * dialect postgres, the catalog database with redshift) holds the catalog. It reads
+ * pg_catalog only, so it cannot fail (to_regclass would, for a role without USAGE on
+ * schema sluice) and never breaks a transaction block of the client's.
  */
 #define CATALOG_PRESENT_SQL                                                                        \
     "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "        \

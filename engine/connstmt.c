@@ -1,5 +1,6 @@
 /*
- * connstmt.c — CREATE / ALTER / DROP CONNECTION as catalog writes on the client's session.
+ * connstmt.c — CREATE / ALTER / DROP CONNECTION as catalog writes: on the client's session
+ * (dialect postgres), or on the catalog's own connection (dialect redshift).
  */
 #include "connstmt.h"
 #include "catalog.h"
@@ -175,7 +176,7 @@ static void written(sl_exec *x, const sl_result *r)
 static void catalog_checked(sl_exec *x, const sl_result *r)
 {
     if (script_catalog_present(x, r, "connections"))
-        x->query(x, ((const conn_work *)x->work)->text, written);
+        x->catalog_query(x, ((const conn_work *)x->work)->text, written);
 }
 
 /* EXPLAIN: the catalog write the statement sends, secrets masked; nothing sent. */
@@ -203,6 +204,16 @@ void connstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *for_expla
         explain(x, st, for_explain);
         return;
     }
+    if (x->catalog_apart && x->txn != 'I') {
+        /* the write commits at once in another database: a ROLLBACK could not undo it */
+        sl_error_set(&x->err, "25001",
+                     "With dialect redshift, connections are kept in sluice's catalog database "
+                     "and written there at once, apart from the warehouse's transaction: run "
+                     "the statement outside BEGIN … COMMIT, on its own.",
+                     "%s cannot run inside a transaction block", classify_label(x->kind));
+        x->finish(x, false);
+        return;
+    }
     sqlbuf b = {0};
     if (!build_sql(&b, st, false, &x->err)) {
         sqlbuf_free(&b);
@@ -227,5 +238,5 @@ void connstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *for_expla
     memcpy(w->text + w->name_off, name, name_len + 1);
     sqlbuf_free(&b);
     x->work = (char *)w;
-    x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
+    x->catalog_query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }

@@ -1,10 +1,13 @@
 /*
  * pipestmt.c — the PIPELINE statements on the client's own session.
  *
- * Every statement follows the same path: is the catalog here; the stored definition
- * (statements that name a pipeline); the facts (the session's schema, the connection's
- * kind, the staging connection, the target table and its columns); bind; plan; then
- * either the plan's rows for EXPLAIN or the plan run as one unit (script.h).
+ * Every statement follows the same path: is the catalog there; the stored definition
+ * (statements that name a pipeline); the facts; bind; plan; then either the plan's rows
+ * for EXPLAIN or the plan run as one unit (script.h). Facts come from where they live:
+ * the catalog's (the connection's kind, whether the pipeline exists, the staging
+ * connection's bucket and region) with catalog_query, the warehouse's (the session's
+ * schema, the target table and its columns, the ledger) with query, in SQL that Redshift
+ * runs too (pg_class, pg_namespace, pg_attribute, format_type; no to_regclass).
  */
 #include "pipestmt.h"
 #include "bind.h"
@@ -32,6 +35,8 @@ typedef struct pipe_state {
     char *staging_bucket;
     char *staging_region;
     bool exists;
+    char *stored_schema; /* DROP: the stored target */
+    char *stored_table;
     bool table_exists;
     plan_column *table_columns;
     size_t ntable_columns;
@@ -49,6 +54,8 @@ static void pipe_state_free(void *p)
     free(ps->connection_kind);
     free(ps->staging_bucket);
     free(ps->staging_region);
+    free(ps->stored_schema);
+    free(ps->stored_table);
     for (size_t i = 0; i < ps->ntable_columns; i++) {
         free((char *)ps->table_columns[i].name);
         free((char *)ps->table_columns[i].type);
@@ -62,6 +69,15 @@ static void pipe_state_free(void *p)
 static pipe_state *state(const sl_exec *x)
 {
     return x->state;
+}
+
+/* The state, when r succeeded; otherwise x is finished with r's error and NULL returned. */
+static pipe_state *succeeded(sl_exec *x, const sl_result *r)
+{
+    if (!r->failed)
+        return state(x);
+    script_fail(x, r);
+    return NULL;
 }
 
 static const char *tag_of(sl_stmt_kind kind)
@@ -105,15 +121,28 @@ static unsigned catalog_flag(const pipe_state *ps)
     return ps->target.dialect == PLAN_REDSHIFT ? SCRIPT_CATALOG : 0;
 }
 
-/* Catalog SQL: literals are always PostgreSQL's (the catalog is a PostgreSQL database). */
-static bool lit(sqlbuf *b, const char *text, sl_error *err)
+/* A literal (NULL for none) as the database t describes reads it. */
+static bool lit_for(sqlbuf *b, const plan_target *t, const char *text, sl_error *err)
 {
-    static const plan_target pg = {.dialect = PLAN_POSTGRES};
     if (!text) {
         sqlbuf_puts(b, "NULL");
         return true;
     }
-    return quote_literal(b, &pg, text, err);
+    return quote_literal(b, t, text, err);
+}
+
+/* Catalog SQL: literals are always PostgreSQL's (the catalog is a PostgreSQL database). */
+static bool lit(sqlbuf *b, const char *text, sl_error *err)
+{
+    static const plan_target pg = {.dialect = PLAN_POSTGRES};
+    return lit_for(b, &pg, text, err);
+}
+
+/* Lookups in the warehouse: literals as the configured warehouse reads them. */
+static bool warehouse_lit(sqlbuf *b, const char *text, sl_error *err)
+{
+    plan_target warehouse = script_target(NULL);
+    return lit_for(b, &warehouse, text, err);
 }
 
 static char *dup_or_null(const char *s)
@@ -121,8 +150,13 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* Sends the SQL in b (taken) and continues with next; finishes x on a failure to build. */
-static void send_query(sl_exec *x, sqlbuf *b, bool ok, sl_exec_next next)
+typedef void (*query_fn)(sl_exec *x, const char *sql, sl_exec_next next);
+
+/*
+ * Sends the SQL in b (taken) with run (x->query: the warehouse, x->catalog_query: the
+ * catalog) and continues with next; finishes x on a failure to build.
+ */
+static void send_query(sl_exec *x, query_fn run, sqlbuf *b, bool ok, sl_exec_next next)
 {
     if (ok && b->oom)
         ok = oom(x);
@@ -131,7 +165,7 @@ static void send_query(sl_exec *x, sqlbuf *b, bool ok, sl_exec_next next)
         x->finish(x, false);
         return;
     }
-    x->query(x, b->data, next);
+    run(x, b->data, next);
     sqlbuf_free(b);
 }
 
@@ -367,11 +401,9 @@ static void bound(sl_exec *x)
 
 static void columns_read(sl_exec *x, const sl_result *r)
 {
-    pipe_state *ps = state(x);
-    if (r->failed) {
-        script_fail(x, r);
+    pipe_state *ps = succeeded(x, r);
+    if (!ps)
         return;
-    }
     ps->table_columns = calloc((size_t)r->nrows + 1, sizeof(plan_column));
     if (!ps->table_columns) {
         oom(x);
@@ -391,44 +423,69 @@ static void columns_read(sl_exec *x, const sl_result *r)
     bound(x);
 }
 
-/* The target's relation, as a WHERE over pg_class c and pg_namespace n. */
+/* The target's relation, as a WHERE over pg_class c and pg_namespace n of the warehouse. */
 static bool target_where(sqlbuf *b, const sl_create_pipeline *c, sl_error *err)
 {
     sqlbuf_puts(b, "n.oid = c.relnamespace AND n.nspname = coalesce(");
-    bool ok = lit(b, c->target.schema, err);
+    bool ok = warehouse_lit(b, c->target.schema, err);
     sqlbuf_puts(b, ", current_schema()) AND c.relname = ");
-    ok = ok && lit(b, c->target.name, err);
+    ok = ok && warehouse_lit(b, c->target.name, err);
     sqlbuf_puts(b, " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')");
     return ok;
 }
 
+static bool is_true(const sl_result *r, int row, int col)
+{
+    const char *v = sl_result_get(r, row, col);
+    return v && strcmp(v, "t") == 0;
+}
+
+/* A lookup in the warehouse about the target table: head, the table's WHERE, tail. */
+static void ask_warehouse(sl_exec *x, const char *head, const char *tail, sl_exec_next next)
+{
+    sqlbuf b = {0};
+    sqlbuf_puts(&b, head);
+    bool ok = target_where(&b, state(x)->cp, &x->err);
+    sqlbuf_puts(&b, tail);
+    send_query(x, x->query, &b, ok, next);
+}
+
+/* The warehouse's facts: the session's schema, and whether the target table exists. */
+#define WAREHOUSE_FACTS                                                                            \
+    "SELECT current_schema(), EXISTS (SELECT 1 FROM pg_class c, pg_namespace n WHERE "
+#define WAREHOUSE_FACTS_END ")"
+
+/* The target table's columns, in order. */
+#define TABLE_COLUMNS                                                                              \
+    "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a, pg_class c, "     \
+    "pg_namespace n WHERE a.attrelid = c.oid AND "
+#define TABLE_COLUMNS_END " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+
+enum { FACTS_CATALOG, FACTS_WAREHOUSE }; /* x->step: which facts facts_read gets */
+
 static void facts_read(sl_exec *x, const sl_result *r)
 {
-    pipe_state *ps = state(x);
-    if (r->failed) {
-        script_fail(x, r);
+    pipe_state *ps = succeeded(x, r);
+    if (!ps)
+        return;
+    if (x->step++ == FACTS_CATALOG) {
+        ps->connection_kind = dup_or_null(sl_result_get(r, 0, 0));
+        ps->exists = is_true(r, 0, 1);
+        ps->staging_bucket = dup_or_null(sl_result_get(r, 0, 2));
+        ps->staging_region = dup_or_null(sl_result_get(r, 0, 3));
+        ask_warehouse(x, WAREHOUSE_FACTS, WAREHOUSE_FACTS_END, facts_read);
         return;
     }
     ps->current_schema = dup_or_null(sl_result_get(r, 0, 0));
-    ps->connection_kind = dup_or_null(sl_result_get(r, 0, 1));
-    ps->exists = strcmp(sl_result_get(r, 0, 2) ? sl_result_get(r, 0, 2) : "", "t") == 0;
-    ps->staging_bucket = dup_or_null(sl_result_get(r, 0, 3));
-    ps->staging_region = dup_or_null(sl_result_get(r, 0, 4));
-    ps->table_exists = strcmp(sl_result_get(r, 0, 5) ? sl_result_get(r, 0, 5) : "", "t") == 0;
-    if (!ps->table_exists) {
+    ps->table_exists = is_true(r, 0, 1);
+    if (ps->table_exists)
+        ask_warehouse(x, TABLE_COLUMNS, TABLE_COLUMNS_END, columns_read);
+    else
         bound(x);
-        return;
-    }
-    sqlbuf b = {0};
-    sqlbuf_puts(&b, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a, "
-                    "pg_class c, pg_namespace n WHERE a.attrelid = c.oid AND ");
-    bool ok = target_where(&b, ps->cp, &x->err);
-    sqlbuf_puts(&b, " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
-    send_query(x, &b, ok, columns_read);
 }
 
-/* One read-only query for what binding needs to know. */
-static void read_facts(sl_exec *x)
+/* The catalog's facts: the connection's kind, the pipeline, the staging connection. */
+static void read_catalog_facts(sl_exec *x)
 {
     pipe_state *ps = state(x);
     const sl_create_pipeline *c = ps->cp;
@@ -436,7 +493,7 @@ static void read_facts(sl_exec *x)
     const sl_option *opt = sl_options_get(&c->options, "staging_connection");
     const char *staging = opt ? opt->value.text : cfg ? cfg->staging_connection : NULL;
     sqlbuf b = {0};
-    sqlbuf_puts(&b, "SELECT current_schema(), (SELECT kind FROM sluice.connection WHERE name = ");
+    sqlbuf_puts(&b, "SELECT (SELECT kind FROM sluice.connection WHERE name = ");
     bool ok = lit(&b, c->connection, &x->err);
     sqlbuf_puts(&b, "), EXISTS (SELECT 1 FROM sluice.pipeline WHERE name = ");
     ok = ok && lit(&b, c->name, &x->err);
@@ -447,10 +504,9 @@ static void read_facts(sl_exec *x)
                       i ? "region" : "bucket");
         ok = ok && lit(&b, staging, &x->err);
     }
-    sqlbuf_puts(&b, "), EXISTS (SELECT 1 FROM pg_class c, pg_namespace n WHERE ");
-    ok = ok && target_where(&b, c, &x->err);
     sqlbuf_puts(&b, ")");
-    send_query(x, &b, ok, facts_read);
+    x->step = FACTS_CATALOG;
+    send_query(x, x->catalog_query, &b, ok, facts_read);
 }
 
 /* ALTER: the stored options, each replaced or joined by the statement's. */
@@ -496,15 +552,30 @@ static bool merge_options(sl_exec *x)
     return ok;
 }
 
-static void definition_read(sl_exec *x, const sl_result *r)
+/* Is sluice's ledger in the warehouse (CREATE PIPELINE makes it)? pg_catalog only. */
+#define LEDGER_PRESENT_SQL                                                                         \
+    "SELECT EXISTS (SELECT 1 FROM pg_class c, pg_namespace n WHERE n.oid = c.relnamespace AND "    \
+    "n.nspname = 'sluice' AND c.relname = 'ledger')"
+
+static void ledger_read(sl_exec *x, const sl_result *r)
 {
-    pipe_state *ps = state(x);
-    if (r->failed) {
-        script_fail(x, r);
+    pipe_state *ps = succeeded(x, r);
+    if (!ps)
+        return;
+    ps->ledger_exists = is_true(r, 0, 0);
+    if (!plan_drop(x, ps->stored_schema, ps->stored_table)) {
+        x->finish(x, false);
         return;
     }
+    conclude(x);
+}
+
+static void definition_read(sl_exec *x, const sl_result *r)
+{
+    pipe_state *ps = succeeded(x, r);
+    if (!ps)
+        return;
     const char *definition = sl_result_get(r, 0, 0);
-    ps->ledger_exists = strcmp(sl_result_get(r, 0, 3) ? sl_result_get(r, 0, 3) : "", "t") == 0;
     if (!definition) {
         const char *name = pipe_name(ps->st);
         if (ps->st->kind == SL_STMT_DROP_PIPELINE && ps->st->u.drop.if_exists) {
@@ -518,11 +589,14 @@ static void definition_read(sl_exec *x, const sl_result *r)
         return;
     }
     if (ps->st->kind == SL_STMT_DROP_PIPELINE) {
-        if (!plan_drop(x, sl_result_get(r, 0, 1), sl_result_get(r, 0, 2))) {
+        ps->stored_schema = dup_or_null(sl_result_get(r, 0, 1));
+        ps->stored_table = dup_or_null(sl_result_get(r, 0, 2));
+        if (!ps->stored_schema || !ps->stored_table) {
+            oom(x);
             x->finish(x, false);
             return;
         }
-        conclude(x);
+        x->query(x, LEDGER_PRESENT_SQL, ledger_read);
         return;
     }
     ps->stored = sl_parse(definition);
@@ -538,7 +612,7 @@ static void definition_read(sl_exec *x, const sl_result *r)
         x->finish(x, false);
         return;
     }
-    read_facts(x);
+    read_catalog_facts(x);
 }
 
 static void catalog_checked(sl_exec *x, const sl_result *r)
@@ -548,15 +622,14 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
         return;
     if (ps->st->kind == SL_STMT_CREATE_PIPELINE) {
         ps->cp = &ps->st->u.create_pipeline;
-        read_facts(x);
+        read_catalog_facts(x);
         return;
     }
     sqlbuf b = {0};
-    sqlbuf_puts(&b, "SELECT p.definition, p.target_schema, p.target_table, "
-                    "to_regclass('sluice.ledger') IS NOT NULL FROM (SELECT 1) AS one LEFT JOIN "
-                    "sluice.pipeline p ON p.name = ");
+    sqlbuf_puts(&b, "SELECT p.definition, p.target_schema, p.target_table FROM (SELECT 1) AS one "
+                    "LEFT JOIN sluice.pipeline p ON p.name = ");
     bool ok = lit(&b, pipe_name(ps->st), &x->err);
-    send_query(x, &b, ok, definition_read);
+    send_query(x, x->catalog_query, &b, ok, definition_read);
 }
 
 void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
@@ -581,12 +654,12 @@ void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
     ps->target = script_target(explain ? &ps->parsed.stmt->u.explain : NULL);
     if (!explain && ps->target.dialect == PLAN_REDSHIFT) {
         sl_error_set(&x->err, "0A000",
-                     "EXPLAIN shows the Redshift SQL of the statement; carrying it out needs the "
-                     "catalog and the warehouse on one session, which dialect redshift does not "
-                     "have yet.",
+                     "EXPLAIN shows the Redshift SQL of the statement; carrying it out writes "
+                     "the catalog and the warehouse as one unit, which this version cannot do "
+                     "while the catalog is another database.",
                      "%s is not supported with dialect redshift", tag_of(ps->st->kind));
         x->finish(x, false);
         return;
     }
-    x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
+    x->catalog_query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }

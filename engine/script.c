@@ -158,12 +158,19 @@ bool script_catalog_present(sl_exec *x, const sl_result *r, const char *objects)
     const char *present = sl_result_get(r, 0, 0);
     if (present && strcmp(present, "t") == 0)
         return true;
-    char hint[256];
-    snprintf(hint, sizeof(hint),
-             "sluice creates its catalog at start-up in the database its backend (or catalog) "
-             "setting names; define %s there.",
-             objects);
-    sl_error_set(&x->err, "55000", hint, "sluice's catalog is not in this database");
+    if (x->catalog_apart) {
+        sl_error_set(&x->err, "55000",
+                     "sluice creates its catalog there at start-up; its log says why it could "
+                     "not.",
+                     "sluice's catalog is not in the database its catalog setting names");
+    } else {
+        char hint[256];
+        snprintf(hint, sizeof(hint),
+                 "sluice creates its catalog at start-up in the database its backend (or "
+                 "catalog) setting names; define %s there.",
+                 objects);
+        sl_error_set(&x->err, "55000", hint, "sluice's catalog is not in this database");
+    }
     x->finish(x, false);
     return false;
 }

@@ -55,9 +55,10 @@ long script_tag_rows(const char *tag);
 void script_put_rows(sl_exec *x, const sl_result *r);
 
 /*
- * For the reply to CATALOG_PRESENT_SQL (catalog.h): true when the client's database holds
- * sluice's catalog. Otherwise x is finished, with the query's error or with 55000 saying
- * where the catalog is (the hint ends "define <objects> there"), and false is returned.
+ * For the reply to CATALOG_PRESENT_SQL (catalog.h), run with catalog_query: true when
+ * sluice's catalog is there. Otherwise x is finished, with the query's error or with 55000
+ * saying where the catalog is (with dialect postgres the hint ends "define <objects>
+ * there"), and false is returned.
  */
 bool script_catalog_present(sl_exec *x, const sl_result *r, const char *objects);
 

@@ -173,7 +173,7 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
         x->finish(x, false);
         return;
     }
-    x->query(x, b.data, consumer_read);
+    x->catalog_query(x, b.data, consumer_read);
     sqlbuf_free(&b);
 }
 
@@ -198,5 +198,5 @@ void sharestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
     ss->sh = &own->u.share;
     ss->unshare = own->kind == SL_STMT_UNSHARE;
     ss->target = script_target(explain ? &ss->parsed.stmt->u.explain : NULL);
-    x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
+    x->catalog_query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }

@@ -261,14 +261,14 @@ static void show_next(sl_exec *x, const sl_result *r)
             return;
         }
         x->step = w->check ? STEP_CHECK : STEP_LIST;
-        x->query(x, w->check ? w->check : w->list, show_next);
+        x->catalog_query(x, w->check ? w->check : w->list, show_next);
     } else if (x->step == STEP_CHECK) {
         if (r->nrows == 0) {
             missing(x);
             return;
         }
         x->step = STEP_LIST;
-        x->query(x, w->list, show_next);
+        x->catalog_query(x, w->list, show_next);
     } else if (r->nrows == 0 && w->list_finds) {
         missing(x);
     } else {
@@ -292,5 +292,5 @@ void showstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
     }
     x->work = (char *)w;
     x->step = STEP_PRESENT;
-    x->query(x, CATALOG_PRESENT_SQL, show_next);
+    x->catalog_query(x, CATALOG_PRESENT_SQL, show_next);
 }

@@ -1,12 +1,14 @@
 /*
  * showstmt.h — SHOW PIPELINES, SHOW PIPELINE [ERRORS], SHOW MODELS, SHOW SHARES and
- * SHOW CREATE: reads of the catalog on the client's own session.
+ * SHOW CREATE: reads of the catalog (sl_exec's catalog_query).
  *
  * Each runs CATALOG_PRESENT_SQL first, then one SELECT on the catalog (two for SHOW PIPELINE
  * ERRORS: does the pipeline exist, then its error rows) whose columns are exactly the
- * reply's, all text, passed through as they come; the command tag is SHOW. Running on the
- * client's session, a SHOW sees the client's transaction and is subject to its privileges,
- * and times and intervals are written in the session's TimeZone, DateStyle and IntervalStyle.
+ * reply's, all text, passed through as they come; the command tag is SHOW. With dialect
+ * postgres it runs on the client's session: a SHOW sees the client's transaction and is
+ * subject to its privileges, and times and intervals are written in the session's TimeZone,
+ * DateStyle and IntervalStyle. With dialect redshift it runs on the catalog's connection:
+ * it sees what is committed there, with the catalog role's privileges and settings.
  * Without a catalog in the database, a list is empty and a named object does not exist.
  *
  *   SHOW PIPELINES            name, state, source, target, mode, last_run, rows_loaded,

@@ -122,7 +122,7 @@ static void put_text_row(wire_buf *out, const char *value)
     wire_end(out);
 }
 
-/* ---- SHOW CONNECTIONS: read on the client's own session ---- */
+/* ---- SHOW CONNECTIONS: read in the catalog ---- */
 
 static const char *const connection_columns[] = {"name", "kind", "options", "secrets"};
 
@@ -140,7 +140,7 @@ static void show_connections_next(sl_exec *x, const sl_result *r)
     if (x->step++ == 0) {
         const char *present = sl_result_get(r, 0, 0);
         if (present && strcmp(present, "t") == 0) {
-            x->query(x, CONNECTIONS_LIST, show_connections_next);
+            x->catalog_query(x, CONNECTIONS_LIST, show_connections_next);
             return;
         }
     } else {
@@ -157,7 +157,7 @@ static void show_connections(sl_exec *x, const sl_stmt *st, const sl_explain *ex
     (void)st;
     (void)explain;
     x->step = 0;
-    x->query(x, CATALOG_PRESENT_SQL, show_connections_next);
+    x->catalog_query(x, CATALOG_PRESENT_SQL, show_connections_next);
 }
 
 static int show_connections_columns(const sl_stmt *st, const char *const **cols)
@@ -332,6 +332,15 @@ void sl_result_free(sl_result *r)
     free(r->fields);
     free(r->cells);
     memset(r, 0, sizeof(*r));
+}
+
+void sl_result_fail(sl_result *r, const char *sqlstate, const char *message, const char *detail,
+                    const char *hint)
+{
+    sl_error_set(&r->err, sqlstate ? sqlstate : "XX000", hint, "%s", message ? message : "error");
+    if (detail)
+        snprintf(r->err.detail, sizeof(r->err.detail), "%s", detail);
+    r->failed = true;
 }
 
 const char *sl_result_get(const sl_result *r, int row, int col)

@@ -37,7 +37,7 @@ bool intercept_prepare(sl_stmt_kind kind, const char *sql, size_t len, sl_error 
 bool intercept_describe(sl_stmt_kind kind, const char *sql, size_t len, int16_t format,
                         bool want_nodata, wire_buf *out);
 
-/* What a query on the client's backend session returned (text format). */
+/* What a query on the client's backend session, or on the catalog, returned (text format). */
 typedef struct sl_result {
     int nfields;
     char **fields; /* column names */
@@ -50,13 +50,17 @@ typedef struct sl_result {
 
 void sl_result_free(sl_result *r);
 const char *sl_result_get(const sl_result *r, int row, int col);
+/* Marks r failed with the server's error fields (NULL when absent; no code is XX000). */
+void sl_result_fail(sl_result *r, const char *sqlstate, const char *message, const char *detail,
+                    const char *hint);
 
 /*
  * One execution of a statement of ours. The session fills in the statement, where the
- * reply goes and the two services it offers; the statement ends by calling finish, either
+ * reply goes and the services it offers; the statement ends by calling finish, either
  * before intercept_execute returns or later, after queries it ran on the client's own
- * backend session (so the user's privileges and transaction apply, and the relay loop
- * never waits: the session simply holds the client's next messages until finish).
+ * backend session (so the user's privileges and transaction apply) or on the catalog
+ * (catalog_query). The relay loop never waits: the session simply holds the client's next
+ * messages until finish.
  */
 typedef struct sl_exec sl_exec;
 typedef void (*sl_exec_next)(sl_exec *x, const sl_result *r);
@@ -81,6 +85,15 @@ struct sl_exec {
      * cannot be sent, the statement is finished with 08006 instead of calling next.
      */
     void (*query)(sl_exec *x, const char *sql, sl_exec_next next);
+    /*
+     * Runs sql on sluice's catalog, with the contract of query. With dialect postgres the
+     * catalog is in the warehouse and this is query itself (same session, same transaction).
+     * With dialect redshift (catalog_apart) it runs on a connection of the session's own to
+     * the catalog database (proxy/catconn.h), each query a transaction of its own; there a
+     * failure to connect finishes the statement with 08006, a missing setting with 22023.
+     */
+    void (*catalog_query)(sl_exec *x, const char *sql, sl_exec_next next);
+    bool catalog_apart;
     void (*finish)(sl_exec *x, bool ok);
 };
 

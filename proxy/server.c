@@ -2,6 +2,7 @@
  * server.c — relay loops, listeners, the backend address, TLS context and shutdown.
  */
 #include "server.h"
+#include "catconn.h"
 #include "log.h"
 #include "session.h"
 
@@ -243,6 +244,8 @@ int server_start(const sl_config *cfg, char *err, size_t errlen)
     server.cfg = cfg;
     if (resolve_backend(cfg->backend, err, errlen) != 0 || tls_setup(cfg, err, errlen) != 0)
         return -1;
+    if (strcmp(cfg->dialect, "redshift") == 0)
+        catconn_setup(cfg->catalog); /* the catalog is a database apart from the warehouse */
     raise_fd_limit();
     signal(SIGPIPE, SIG_IGN);
 

@@ -20,6 +20,7 @@
  */
 #include "session.h"
 #include "cancel.h"
+#include "catconn.h"
 #include "classify.h"
 #include "conn.h"
 #include "intercept.h"
@@ -113,6 +114,8 @@ typedef struct session {
     void (*iq_done)(struct session *s, const sl_result *r); /* …or the session's own */
     int iq_closes; /* CloseCompletes still to come for an extended one */
     sl_result iq_res;
+    catconn *catalog;     /* dialect redshift: the catalog's connection, opened on demand */
+    sl_exec_next cq_next; /* the running statement's query on it */
     uint8_t *startup;
     size_t startup_len;
     bool tls_done;
@@ -131,6 +134,7 @@ static void exec_release(sl_exec *x);
 static bool internal_send(session *s, const char *sql, bool extended);
 static bool mq_needs_block(const session *s, const mq_state *mq);
 static void mq_block_begun(session *s, const sl_result *r);
+static void resume(session *s);
 
 /* ---- the pending-reply queue ---- */
 
@@ -243,6 +247,7 @@ static void session_free(session *s)
         free(s->mq);
     }
     sl_result_free(&s->iq_res);
+    catconn_free(s->catalog);
     if (s->executing) {
         exec_release(&s->ex.x);
         wire_buf_free(&s->ex.out);
@@ -681,6 +686,7 @@ static step client_query(session *s, uint32_t blen)
 /* ---- executing statements of ours ---- */
 
 static void exec_query(sl_exec *x, const char *sql, sl_exec_next next);
+static void exec_catalog_query(sl_exec *x, const char *sql, sl_exec_next next);
 
 /* What the statement kept for itself. */
 static void exec_release(sl_exec *x)
@@ -742,6 +748,8 @@ static void exec_start(session *s, sl_stmt_kind kind, const char *sql, size_t le
                      .out = &e->out,
                      .owner = s,
                      .query = exec_query,
+                     .catalog_query = catconn_apart() ? exec_catalog_query : exec_query,
+                     .catalog_apart = catconn_apart(),
                      .finish = exec_finish};
     s->executing = true;
     if (s->txn == 'E') {
@@ -842,6 +850,41 @@ static void exec_query(sl_exec *x, const char *sql, sl_exec_next next)
     if (!internal_send(s, sql, s->ex.extended)) {
         s->iq_next = NULL;
         sl_error_set(&x->err, "08006", NULL, "lost the warehouse connection");
+        exec_finish(x, false);
+    }
+}
+
+/*
+ * The catalog answered a statement's query. This runs from the catalog connection's own
+ * event, outside the relay's callbacks, so it resumes the client as backend_process would.
+ */
+static void exec_catalog_done(void *arg, const sl_result *r)
+{
+    session *s = arg;
+    sl_exec_next next = s->cq_next;
+    s->cq_next = NULL;
+    if (s->state != SS_READY || !s->executing || !next)
+        return; /* the session is ending: nobody waits for the answer */
+    s->busy++;
+    next(&s->ex.x, r);
+    resume(s);
+    s->busy--;
+    maybe_free(s);
+}
+
+/* Runs sql on sluice's catalog database for the statement being executed (dialect redshift). */
+static void exec_catalog_query(sl_exec *x, const char *sql, sl_exec_next next)
+{
+    session *s = x->owner;
+    if (!s->catalog)
+        s->catalog = catconn_new(s->loop->base);
+    s->cq_next = next;
+    if (!s->catalog) {
+        s->cq_next = NULL;
+        sl_error_set(&x->err, "53200", NULL, "out of memory");
+        exec_finish(x, false);
+    } else if (!catconn_query(s->catalog, sql, exec_catalog_done, s, &x->err)) {
+        s->cq_next = NULL;
         exec_finish(x, false);
     }
 }
@@ -1472,14 +1515,8 @@ static void internal_data_row(sl_result *r, wire_reader *rd)
 
 static void internal_error(sl_result *r, const uint8_t *body, uint32_t blen)
 {
-    const char *code = wire_error_field(body, blen, 'C');
-    const char *msg = wire_error_field(body, blen, 'M');
-    sl_error_set(&r->err, code ? code : "XX000", wire_error_field(body, blen, 'H'), "%s",
-                 msg ? msg : "error");
-    const char *detail = wire_error_field(body, blen, 'D');
-    if (detail)
-        snprintf(r->err.detail, sizeof(r->err.detail), "%s", detail);
-    r->failed = true;
+    sl_result_fail(r, wire_error_field(body, blen, 'C'), wire_error_field(body, blen, 'M'),
+                   wire_error_field(body, blen, 'D'), wire_error_field(body, blen, 'H'));
 }
 
 /*
@@ -1624,6 +1661,12 @@ static void backend_process(session *s)
         s->stalled = false;
         s->resume_client = true;
     }
+    resume(s);
+}
+
+/* Replies are out; once a statement of ours has finished, the client's next messages go on. */
+static void resume(session *s)
+{
     if (conn_flush(&s->client) < 0)
         return;
     if (s->resume_client && s->b_left == 0) {

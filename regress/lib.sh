@@ -62,6 +62,8 @@
 #   25410-25489   regress/scenarios/*.sh: each script takes a block of ten and notes it
 #                 in its header (auth 25420-25429, backend_death 25430-25439, …)
 #   25490-25499   bench/proxy.sh
+#   25500-25509   regress/scenarios/redshift_mode.sh (the 25410-25489 blocks are all taken;
+#                 a new scenario takes the next free block of ten from here on)
 # All below Linux's ephemeral range (32768-60999), so that the client side of a test's
 # connections (idle_conns opens a thousand) never takes a port a later test listens on.
 #
