@@ -92,26 +92,21 @@ enum refresh_column {
 
 /* What a statement keeps between its queries (x->state). */
 typedef struct model_state {
-    sl_parse_result own; /* the statement, parsed again: the tree execute gets is the call's */
-    sl_stmt *st;         /* the model statement in it (EXPLAIN's inner one) */
+    stmt_base b; /* first: see stmt_start */
     const char *name;
-    plan_target target;     /* where the model's own SQL is rendered */
-    bool explain;           /* show the script, do not run it */
     sl_parse_result stored; /* REFRESH: the model's definition, from the catalog */
     char *keys;             /* the sortkey option, split in place */
     const char **sortkey;
     size_t nsortkey;
-    script sc;
 } model_state;
 
 static void state_free(void *p)
 {
     model_state *ms = p;
-    sl_parse_free(ms->own);
+    stmt_base_free(&ms->b);
     sl_parse_free(ms->stored);
     free(ms->keys);
     free(ms->sortkey);
-    script_free(&ms->sc);
     free(ms);
 }
 
@@ -145,11 +140,11 @@ static bool relation_lit(sqlbuf *b, const sl_qname *q, sl_error *err)
 
 static bool lookup_sql(const model_state *ms, sqlbuf *b, sl_error *err)
 {
-    if (ms->st->kind == SL_STMT_REFRESH_MODEL) {
+    if (ms->b.st->kind == SL_STMT_REFRESH_MODEL) {
         sqlbuf_puts(b, REFRESH_LOOKUP_SQL);
         return lit(b, ms->name, err);
     }
-    if (ms->st->kind == SL_STMT_DROP_MODEL) {
+    if (ms->b.st->kind == SL_STMT_DROP_MODEL) {
         sqlbuf_puts(b, "SELECT m.schema_name, m.materialized, (SELECT d.name FROM sluice.model d"
                        " WHERE d.name <> m.name AND format('%I.%I', m.schema_name, m.name) ="
                        " ANY (d.base_tables) ORDER BY d.name LIMIT 1)"
@@ -158,7 +153,7 @@ static bool lookup_sql(const model_state *ms, sqlbuf *b, sl_error *err)
     }
     /* CREATE: the session's schema, whether the name is taken, the session's search_path,
      * each base table's relation */
-    const sl_qnames *bases = &ms->st->u.create_model.base_tables;
+    const sl_qnames *bases = &ms->b.st->u.create_model.base_tables;
     sqlbuf_puts(b, "SELECT current_schema(), EXISTS (SELECT FROM sluice.model WHERE name = ");
     bool ok = lit(b, ms->name, err);
     sqlbuf_puts(b, "), " SEARCH_PATH_SQL);
@@ -217,10 +212,10 @@ static bool model_of(model_state *ms, const sl_create_model *m, const char *sche
 /* The CommandComplete tag of the statement. */
 static const char *tag_of(const model_state *ms)
 {
-    return ms->explain                             ? "EXPLAIN"
-           : ms->st->kind == SL_STMT_CREATE_MODEL  ? "CREATE MODEL"
-           : ms->st->kind == SL_STMT_REFRESH_MODEL ? "REFRESH MODEL"
-                                                   : "DROP MODEL";
+    return ms->b.explain                             ? "EXPLAIN"
+           : ms->b.st->kind == SL_STMT_CREATE_MODEL  ? "CREATE MODEL"
+           : ms->b.st->kind == SL_STMT_REFRESH_MODEL ? "REFRESH MODEL"
+                                                     : "DROP MODEL";
 }
 
 /* IF [NOT] EXISTS found nothing to do: a NOTICE, and success. */
@@ -235,7 +230,7 @@ static void script_ran(sl_exec *x, const sl_result *r)
 {
     const model_state *ms = x->state;
     if (r->failed && strcmp(r->err.sqlstate, "23505") == 0 &&
-        ms->st->kind == SL_STMT_CREATE_MODEL) {
+        ms->b.st->kind == SL_STMT_CREATE_MODEL) {
         /* another session created it since the lookup */
         sl_error_set(&x->err, "42710", "Choose another name, or DROP MODEL it first.",
                      "model \"%s\" already exists", ms->name);
@@ -253,31 +248,31 @@ static void script_ran(sl_exec *x, const sl_result *r)
 /* Ends the statement with its script: shown (EXPLAIN) or run. */
 static void script_go(sl_exec *x, model_state *ms)
 {
-    if (ms->explain) {
-        script_explain(x, &ms->sc.plan);
+    if (ms->b.explain) {
+        script_explain(x, &ms->b.sc.plan);
         x->finish(x, true);
         return;
     }
-    script_run(x, &ms->sc, script_ran);
+    script_run(x, &ms->b.sc, script_ran);
 }
 
 /* The plan's statements, then the catalog SQL in b; false with x->err set. */
 static bool script_plan(sl_exec *x, model_state *ms, const plan_model *pm, sqlbuf *b)
 {
-    bool ok = ms->st->kind == SL_STMT_CREATE_MODEL
-                  ? plan_model_create(&ms->target, pm, &ms->sc.plan, &x->err)
-              : ms->st->kind == SL_STMT_REFRESH_MODEL
-                  ? plan_model_refresh(&ms->target, pm, &ms->sc.plan, &x->err)
-                  : plan_model_drop(&ms->target, pm, &ms->sc.plan, &x->err);
+    bool ok = ms->b.st->kind == SL_STMT_CREATE_MODEL
+                  ? plan_model_create(&ms->b.target, pm, &ms->b.sc.plan, &x->err)
+              : ms->b.st->kind == SL_STMT_REFRESH_MODEL
+                  ? plan_model_refresh(&ms->b.target, pm, &ms->b.sc.plan, &x->err)
+                  : plan_model_drop(&ms->b.target, pm, &ms->b.sc.plan, &x->err);
     if (!ok)
         return false;
-    script_for_session(&ms->sc.plan);
-    if (b->oom || !script_add(&ms->sc, b->data)) {
+    script_for_session(&ms->b.sc.plan);
+    if (b->oom || !script_add(&ms->b.sc, b->data)) {
         sl_error_set(&x->err, "53200", NULL, "out of memory");
         return false;
     }
-    if (ms->target.dialect == PLAN_REDSHIFT) /* the catalog is apart from the warehouse */
-        ms->sc.plan.stmts[ms->sc.plan.n - 1].flags |= SCRIPT_CATALOG;
+    if (ms->b.target.dialect == PLAN_REDSHIFT) /* the catalog is apart from the warehouse */
+        ms->b.sc.plan.stmts[ms->b.sc.plan.n - 1].flags |= SCRIPT_CATALOG;
     return true;
 }
 
@@ -339,7 +334,7 @@ static bool model_insert(sqlbuf *b, const sl_stmt *st, const char *schema, const
 
 static void create_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
 {
-    sl_create_model *m = &ms->st->u.create_model;
+    sl_create_model *m = &ms->b.st->u.create_model;
     const char *schema = sl_result_get(r, 0, 0), *taken = sl_result_get(r, 0, 1);
     if (!schema) {
         sl_error_set(&x->err, "3F000", "SET search_path to the schema the model belongs in.",
@@ -375,18 +370,18 @@ static void create_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
     pm.schema_exists = true; /* current_schema() names an existing schema */
     /* a table model is rebuilt as name__new: refuse now a name that could never refresh */
     plan_out swap = {0};
-    bool ok =
-        pm.materialized == PLAN_MODEL_VIEW || plan_model_refresh(&ms->target, &pm, &swap, &x->err);
+    bool ok = pm.materialized == PLAN_MODEL_VIEW ||
+              plan_model_refresh(&ms->b.target, &pm, &swap, &x->err);
     plan_out_free(&swap);
     m->if_not_exists = false; /* the catalog keeps the definition, not how it was given */
     sqlbuf b = {0};
-    ok = ok && model_insert(&b, ms->st, schema, r, &x->err) && script_plan(x, ms, &pm, &b);
+    ok = ok && model_insert(&b, ms->b.st, schema, r, &x->err) && script_plan(x, ms, &pm, &b);
     sqlbuf_free(&b);
     if (!ok) {
         x->finish(x, false);
         return;
     }
-    if (ms->target.dialect == PLAN_POSTGRES)
+    if (ms->b.target.dialect == PLAN_POSTGRES)
         for (int i = 0; i < m->options.n; i++)
             if (strcmp(m->options.items[i].name, "incremental") != 0)
                 script_notice(x,
@@ -502,11 +497,11 @@ static void looked_up(sl_exec *x, const sl_result *r)
         script_fail(x, r);
         return;
     }
-    if (ms->st->kind == SL_STMT_CREATE_MODEL) {
+    if (ms->b.st->kind == SL_STMT_CREATE_MODEL) {
         create_looked_up(x, ms, r);
         return;
     }
-    if (r->nrows == 0 && ms->st->kind == SL_STMT_DROP_MODEL && ms->st->u.drop.if_exists) {
+    if (r->nrows == 0 && ms->b.st->kind == SL_STMT_DROP_MODEL && ms->b.st->u.drop.if_exists) {
         skip(x, ms, "does not exist");
         return;
     }
@@ -516,7 +511,7 @@ static void looked_up(sl_exec *x, const sl_result *r)
         x->finish(x, false);
         return;
     }
-    if (ms->st->kind == SL_STMT_REFRESH_MODEL)
+    if (ms->b.st->kind == SL_STMT_REFRESH_MODEL)
         refresh_looked_up(x, ms, r);
     else
         drop_looked_up(x, ms, r);
@@ -551,23 +546,11 @@ void modelstmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
         x->finish(x, false);
         return;
     }
-    model_state *ms = calloc(1, sizeof(*ms));
-    if (!ms) {
-        out_of_memory(x);
+    model_state *ms = stmt_start(x, sizeof(*ms), state_free, explain);
+    if (!ms)
         return;
-    }
-    x->state = ms;
-    x->state_free = state_free;
-    ms->own = sl_parse_len(x->sql, x->len);
-    if (!ms->own.stmt) {
-        out_of_memory(x); /* it parsed a moment ago: only memory can be missing */
-        return;
-    }
-    ms->st = explain ? ms->own.stmt->u.explain.stmt : ms->own.stmt;
-    ms->name = ms->st->kind == SL_STMT_CREATE_MODEL    ? ms->st->u.create_model.name
-               : ms->st->kind == SL_STMT_REFRESH_MODEL ? ms->st->u.refresh_model.name
-                                                       : ms->st->u.drop.name;
-    ms->target = script_target(explain);
-    ms->explain = explain != NULL;
+    ms->name = ms->b.st->kind == SL_STMT_CREATE_MODEL    ? ms->b.st->u.create_model.name
+               : ms->b.st->kind == SL_STMT_REFRESH_MODEL ? ms->b.st->u.refresh_model.name
+                                                         : ms->b.st->u.drop.name;
     x->query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }

@@ -21,10 +21,7 @@
 #include <string.h>
 
 typedef struct pipe_state {
-    sl_parse_result parsed; /* the client's statement, sluice's own copy */
-    const sl_stmt *st;      /* what is carried out (under EXPLAIN: the explained one) */
-    bool explain;
-    plan_target target;
+    stmt_base b;            /* first: see stmt_start */
     sl_parse_result stored; /* the catalog's CREATE PIPELINE, for statements naming one */
     const sl_create_pipeline *cp;
     sl_option *merged; /* ALTER: the stored options with the new ones */
@@ -41,13 +38,12 @@ typedef struct pipe_state {
     plan_column *table_columns;
     size_t ntable_columns;
     bound_pipeline bound;
-    script sc;
 } pipe_state;
 
 static void pipe_state_free(void *p)
 {
     pipe_state *ps = p;
-    sl_parse_free(ps->parsed);
+    stmt_base_free(&ps->b);
     sl_parse_free(ps->stored);
     free(ps->merged);
     free(ps->current_schema);
@@ -62,7 +58,6 @@ static void pipe_state_free(void *p)
     }
     free(ps->table_columns);
     bound_pipeline_free(&ps->bound);
-    script_free(&ps->sc);
     free(ps);
 }
 
@@ -118,7 +113,7 @@ static bool oom(sl_exec *x)
 /* How a catalog statement is marked: the catalog is apart from a Redshift warehouse. */
 static unsigned catalog_flag(const pipe_state *ps)
 {
-    return ps->target.dialect == PLAN_REDSHIFT ? SCRIPT_CATALOG : 0;
+    return ps->b.target.dialect == PLAN_REDSHIFT ? SCRIPT_CATALOG : 0;
 }
 
 /* A literal (NULL for none) as the database t describes reads it. */
@@ -177,20 +172,20 @@ static void ran(sl_exec *x, const sl_result *r)
         script_fail(x, r);
         return;
     }
-    wire_put_command_complete(x->out, tag_of(state(x)->st->kind));
+    wire_put_command_complete(x->out, tag_of(state(x)->b.st->kind));
     x->finish(x, true);
 }
 
 static void conclude(sl_exec *x)
 {
     pipe_state *ps = state(x);
-    if (ps->explain) {
-        script_explain(x, &ps->sc.plan);
+    if (ps->b.explain) {
+        script_explain(x, &ps->b.sc.plan);
         x->finish(x, true);
         return;
     }
-    script_for_session(&ps->sc.plan);
-    script_run(x, &ps->sc, ran);
+    script_for_session(&ps->b.sc.plan);
+    script_run(x, &ps->b.sc, ran);
 }
 
 /* ---- plans ---- */
@@ -220,7 +215,7 @@ static bool plan_one_batch(sl_exec *x)
         .iam_role = cfg ? cfg->iam_role : NULL,
         .region = ps->staging_region,
     };
-    if (ps->target.dialect == PLAN_REDSHIFT) {
+    if (ps->b.target.dialect == PLAN_REDSHIFT) {
         const sl_option *opt = sl_options_get(&ps->cp->options, "staging_connection");
         const char *staging = opt ? opt->value.text : cfg ? cfg->staging_connection : NULL;
         opt = sl_options_get(&ps->cp->options, "staging_prefix");
@@ -244,7 +239,7 @@ static bool plan_one_batch(sl_exec *x)
                  prefix, *prefix && prefix[strlen(prefix) - 1] != '/' ? "/" : "", p->name);
         b.manifest_url = manifest;
     }
-    return plan_batch_run(&ps->target, p, &b, &ps->sc.plan, &x->err);
+    return plan_batch_run(&ps->b.target, p, &b, &ps->b.sc.plan, &x->err);
 }
 
 static bool plan_catalog_insert(sl_exec *x)
@@ -252,7 +247,7 @@ static bool plan_catalog_insert(sl_exec *x)
     pipe_state *ps = state(x);
     const sl_create_pipeline *c = ps->cp;
     const plan_pipeline *p = &ps->bound.p;
-    char *definition = sl_stmt_to_sql(ps->st);
+    char *definition = sl_stmt_to_sql(ps->b.st);
     sqlbuf b = {0}, opts = {0};
     script_json_options(&opts, &c->options);
     char source[16];
@@ -274,7 +269,7 @@ static bool plan_catalog_insert(sl_exec *x)
     sqlbuf_puts(&b, ", ");
     ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
     sqlbuf_puts(&b, "::jsonb)");
-    ok = ok && (b.oom ? oom(x) : plan_out_add(&ps->sc.plan, sqlbuf_take(&b), catalog_flag(ps)));
+    ok = ok && (b.oom ? oom(x) : plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), catalog_flag(ps)));
     free(definition);
     sqlbuf_free(&b);
     sqlbuf_free(&opts);
@@ -293,7 +288,7 @@ static bool plan_catalog_update(sl_exec *x)
     ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
     sqlbuf_puts(&b, "::jsonb, updated_at = now() WHERE name = ");
     ok = ok && lit(&b, ps->cp->name, &x->err);
-    ok = ok && !b.oom && plan_out_add(&ps->sc.plan, sqlbuf_take(&b), catalog_flag(ps));
+    ok = ok && !b.oom && plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), catalog_flag(ps));
     free(definition);
     sqlbuf_free(&b);
     sqlbuf_free(&opts);
@@ -304,7 +299,7 @@ static bool plan_catalog_update(sl_exec *x)
 static bool plan_drop(sl_exec *x, const char *schema, const char *table)
 {
     pipe_state *ps = state(x);
-    const sl_drop *d = &ps->st->u.drop;
+    const sl_drop *d = &ps->b.st->u.drop;
     static const char *const rows[] = {
         "DELETE FROM sluice.pipeline WHERE name = ",
         "DELETE FROM sluice.ledger WHERE pipeline = ",
@@ -316,7 +311,7 @@ static bool plan_drop(sl_exec *x, const char *schema, const char *table)
         sqlbuf b = {0};
         sqlbuf_puts(&b, rows[i]);
         if (!lit(&b, d->name, &x->err) || b.oom ||
-            !plan_out_add(&ps->sc.plan, sqlbuf_take(&b), i == 0 ? catalog_flag(ps) : 0)) {
+            !plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), i == 0 ? catalog_flag(ps) : 0)) {
             sqlbuf_free(&b);
             return x->err.sqlstate[0] ? false : oom(x);
         }
@@ -326,10 +321,10 @@ static bool plan_drop(sl_exec *x, const char *schema, const char *table)
         return true;
     sqlbuf b = {0};
     sqlbuf_puts(&b, "DROP TABLE IF EXISTS ");
-    bool ok = quote_ident(&b, &ps->target, schema, &x->err);
+    bool ok = quote_ident(&b, &ps->b.target, schema, &x->err);
     sqlbuf_putc(&b, '.');
-    ok = ok && quote_ident(&b, &ps->target, table, &x->err);
-    ok = ok && !b.oom && plan_out_add(&ps->sc.plan, sqlbuf_take(&b), 0);
+    ok = ok && quote_ident(&b, &ps->b.target, table, &x->err);
+    ok = ok && !b.oom && plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), 0);
     sqlbuf_free(&b);
     return ok || (x->err.sqlstate[0] ? false : oom(x));
 }
@@ -337,8 +332,8 @@ static bool plan_drop(sl_exec *x, const char *schema, const char *table)
 static bool distkey_notice(sl_exec *x)
 {
     const pipe_state *ps = state(x);
-    if (ps->target.dialect == PLAN_POSTGRES && (ps->bound.p.distkey || ps->bound.p.nsortkey ||
-                                                sl_options_get(&ps->cp->options, "sortkey")))
+    if (ps->b.target.dialect == PLAN_POSTGRES && (ps->bound.p.distkey || ps->bound.p.nsortkey ||
+                                                  sl_options_get(&ps->cp->options, "sortkey")))
         script_notice(x, "distkey and sortkey are Redshift table attributes; %s",
                       "PostgreSQL ignores them");
     return true;
@@ -355,7 +350,7 @@ static void bound(sl_exec *x)
         .table_columns = ps->table_columns,
         .ntable_columns = ps->ntable_columns,
     };
-    sl_stmt_kind kind = ps->st->kind;
+    sl_stmt_kind kind = ps->b.st->kind;
     if (kind == SL_STMT_CREATE_PIPELINE && ps->exists) {
         if (!ps->cp->if_not_exists) {
             sl_error_set(&x->err, "42710", "Choose another name, or ALTER or DROP that pipeline.",
@@ -373,18 +368,18 @@ static void bound(sl_exec *x)
     }
     bool ok = distkey_notice(x);
     if (kind == SL_STMT_CREATE_PIPELINE) {
-        ok = plan_catalog_insert(x) && plan_warehouse_setup(&ps->target, &ps->sc.plan, &x->err);
+        ok = plan_catalog_insert(x) && plan_warehouse_setup(&ps->b.target, &ps->b.sc.plan, &x->err);
         if (ok && ps->bound.create_table)
-            ok = plan_table_create(&ps->target, &ps->bound.p, &ps->sc.plan, &x->err);
+            ok = plan_table_create(&ps->b.target, &ps->bound.p, &ps->b.sc.plan, &x->err);
     } else if (kind == SL_STMT_ALTER_PIPELINE) {
         /* the keys must still name columns: the planner checks them as it plans the table */
         plan_out check = {0};
         ok = (!ps->bound.columns_known ||
-              plan_table_create(&ps->target, &ps->bound.p, &check, &x->err)) &&
+              plan_table_create(&ps->b.target, &ps->bound.p, &check, &x->err)) &&
              plan_catalog_update(x);
         plan_out_free(&check);
     }
-    bool batch = ps->explain && kind != SL_STMT_ALTER_PIPELINE;
+    bool batch = ps->b.explain && kind != SL_STMT_ALTER_PIPELINE;
     if (ok && batch && !ps->bound.columns_known)
         script_notice(x,
                       "pipeline \"%s\" takes its columns from the first rows it reads; "
@@ -514,7 +509,7 @@ static bool merge_options(sl_exec *x)
 {
     pipe_state *ps = state(x);
     sl_create_pipeline *c = &ps->stored.stmt->u.create_pipeline;
-    const sl_options *set = &ps->st->u.alter.options;
+    const sl_options *set = &ps->b.st->u.alter.options;
     for (int i = 0; i < set->n; i++)
         if (strcmp(set->items[i].name, "mode") == 0) {
             const sl_option *old = sl_options_get(&c->options, "mode");
@@ -577,8 +572,8 @@ static void definition_read(sl_exec *x, const sl_result *r)
         return;
     const char *definition = sl_result_get(r, 0, 0);
     if (!definition) {
-        const char *name = pipe_name(ps->st);
-        if (ps->st->kind == SL_STMT_DROP_PIPELINE && ps->st->u.drop.if_exists) {
+        const char *name = pipe_name(ps->b.st);
+        if (ps->b.st->kind == SL_STMT_DROP_PIPELINE && ps->b.st->u.drop.if_exists) {
             script_notice(x, "pipeline \"%s\" does not exist, skipping", name);
             conclude(x);
             return;
@@ -588,7 +583,7 @@ static void definition_read(sl_exec *x, const sl_result *r)
         x->finish(x, false);
         return;
     }
-    if (ps->st->kind == SL_STMT_DROP_PIPELINE) {
+    if (ps->b.st->kind == SL_STMT_DROP_PIPELINE) {
         ps->stored_schema = dup_or_null(sl_result_get(r, 0, 1));
         ps->stored_table = dup_or_null(sl_result_get(r, 0, 2));
         if (!ps->stored_schema || !ps->stored_table) {
@@ -608,7 +603,7 @@ static void definition_read(sl_exec *x, const sl_result *r)
         return;
     }
     ps->cp = &ps->stored.stmt->u.create_pipeline;
-    if (ps->st->kind == SL_STMT_ALTER_PIPELINE && !merge_options(x)) {
+    if (ps->b.st->kind == SL_STMT_ALTER_PIPELINE && !merge_options(x)) {
         x->finish(x, false);
         return;
     }
@@ -620,44 +615,30 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
     pipe_state *ps = state(x);
     if (!script_catalog_present(x, r, "pipelines"))
         return;
-    if (ps->st->kind == SL_STMT_CREATE_PIPELINE) {
-        ps->cp = &ps->st->u.create_pipeline;
+    if (ps->b.st->kind == SL_STMT_CREATE_PIPELINE) {
+        ps->cp = &ps->b.st->u.create_pipeline;
         read_catalog_facts(x);
         return;
     }
     sqlbuf b = {0};
     sqlbuf_puts(&b, "SELECT p.definition, p.target_schema, p.target_table FROM (SELECT 1) AS one "
                     "LEFT JOIN sluice.pipeline p ON p.name = ");
-    bool ok = lit(&b, pipe_name(ps->st), &x->err);
+    bool ok = lit(&b, pipe_name(ps->b.st), &x->err);
     send_query(x, x->catalog_query, &b, ok, definition_read);
 }
 
 void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
 {
     (void)st; /* sluice keeps a copy of its own: the statement outlives this call */
-    pipe_state *ps = calloc(1, sizeof(*ps));
-    if (!ps) {
-        oom(x);
-        x->finish(x, false);
+    pipe_state *ps = stmt_start(x, sizeof(*ps), pipe_state_free, explain);
+    if (!ps)
         return;
-    }
-    x->state = ps;
-    x->state_free = pipe_state_free;
-    ps->parsed = sl_parse_len(x->sql, x->len);
-    if (ps->parsed.error) { /* cannot happen: the same text parsed a moment ago */
-        x->err = *ps->parsed.error;
-        x->finish(x, false);
-        return;
-    }
-    ps->explain = explain != NULL;
-    ps->st = explain ? ps->parsed.stmt->u.explain.stmt : ps->parsed.stmt;
-    ps->target = script_target(explain ? &ps->parsed.stmt->u.explain : NULL);
-    if (!explain && ps->target.dialect == PLAN_REDSHIFT) {
+    if (!explain && ps->b.target.dialect == PLAN_REDSHIFT) {
         sl_error_set(&x->err, "0A000",
                      "EXPLAIN shows the Redshift SQL of the statement; carrying it out writes "
                      "the catalog and the warehouse as one unit, which this version cannot do "
                      "while the catalog is another database.",
-                     "%s is not supported with dialect redshift", tag_of(ps->st->kind));
+                     "%s is not supported with dialect redshift", tag_of(ps->b.st->kind));
         x->finish(x, false);
         return;
     }

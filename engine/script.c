@@ -225,3 +225,31 @@ void script_json_options(sqlbuf *b, const sl_options *o)
     }
     sqlbuf_putc(b, '}');
 }
+
+void *stmt_start(sl_exec *x, size_t size, void (*free_fn)(void *), const sl_explain *explain)
+{
+    stmt_base *b = calloc(1, size);
+    if (!b) {
+        sl_error_set(&x->err, "53200", NULL, "out of memory");
+        x->finish(x, false);
+        return NULL;
+    }
+    x->state = b;
+    x->state_free = free_fn;
+    b->parsed = sl_parse_len(x->sql, x->len);
+    if (!b->parsed.stmt) { /* it parsed a moment ago: only memory can be missing */
+        sl_error_set(&x->err, "53200", NULL, "out of memory");
+        x->finish(x, false);
+        return NULL;
+    }
+    b->explain = explain != NULL;
+    b->st = explain ? b->parsed.stmt->u.explain.stmt : b->parsed.stmt;
+    b->target = script_target(explain ? &b->parsed.stmt->u.explain : NULL);
+    return b;
+}
+
+void stmt_base_free(stmt_base *b)
+{
+    sl_parse_free(b->parsed);
+    script_free(&b->sc);
+}

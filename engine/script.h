@@ -22,6 +22,27 @@ typedef struct script {
     sl_exec_next done;
 } script;
 
+/*
+ * What every executor of a statement keeps, first in its own state: its own parse of the
+ * statement (the tree the handler gets lives only during that call), the statement it
+ * carries out (under EXPLAIN, the explained one), where its SQL is rendered, and its script.
+ */
+typedef struct stmt_base {
+    sl_parse_result parsed;
+    sl_stmt *st;
+    bool explain;
+    plan_target target;
+    script sc;
+} stmt_base;
+
+/*
+ * The start every executor shares: a zeroed state of size bytes beginning with a stmt_base,
+ * installed in x with free_fn (which calls stmt_base_free), and the statement parsed into
+ * it. NULL when x was finished for want of memory.
+ */
+void *stmt_start(sl_exec *x, size_t size, void (*free_fn)(void *), const sl_explain *explain);
+void stmt_base_free(stmt_base *b);
+
 /* Where a statement's SQL is rendered: EXPLAIN's DIALECT, else the configured dialect. */
 plan_target script_target(const sl_explain *explain);
 

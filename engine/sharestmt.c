@@ -23,18 +23,15 @@
 #define SHARE_FDW_SERVER "sluice_producer"
 
 typedef struct share_state {
-    sl_parse_result parsed;
+    stmt_base b; /* first: see stmt_start */
     const sl_share *sh;
     bool unshare;
-    plan_target target;
-    script sc;
 } share_state;
 
 static void share_state_free(void *p)
 {
     share_state *ss = p;
-    sl_parse_free(ss->parsed);
-    script_free(&ss->sc);
+    stmt_base_free(&ss->b);
     free(ss);
 }
 
@@ -92,7 +89,7 @@ static void consumer_read(sl_exec *x, const sl_result *r)
     const char *kind = sl_result_get(r, 0, 0);
     const char *namespace = sl_result_get(r, 0, 1);
     bool exists = strcmp(sl_result_get(r, 0, 2) ? sl_result_get(r, 0, 2) : "", "t") == 0;
-    const char *needs = ss->target.dialect == PLAN_REDSHIFT ? "redshift" : "postgres";
+    const char *needs = ss->b.target.dialect == PLAN_REDSHIFT ? "redshift" : "postgres";
     if (!kind) {
         sl_error_set(&x->err, "42704", "CREATE CONNECTION it first; SHOW CONNECTIONS lists them.",
                      "connection \"%.64s\" does not exist", sh->consumer);
@@ -139,12 +136,12 @@ static void consumer_read(sl_exec *x, const sl_result *r)
         .user = SHARE_FDW_ROLE,
         .password = "********",
     };
-    plan_out *plan = &ss->sc.plan;
-    bool ok = ss->unshare ? plan_unshare_producer(&ss->target, &s, plan, &x->err)
-                          : plan_share_producer(&ss->target, &s, plan, &x->err);
+    plan_out *plan = &ss->b.sc.plan;
+    bool ok = ss->unshare ? plan_unshare_producer(&ss->b.target, &s, plan, &x->err)
+                          : plan_share_producer(&ss->b.target, &s, plan, &x->err);
     size_t first = plan->n;
-    ok = ok && (ss->unshare ? plan_unshare_consumer(&ss->target, &s, plan, &x->err)
-                            : plan_share_consumer(&ss->target, &s, plan, &x->err));
+    ok = ok && (ss->unshare ? plan_unshare_consumer(&ss->b.target, &s, plan, &x->err)
+                            : plan_share_consumer(&ss->b.target, &s, plan, &x->err));
     if (ok && !mark_consumer(plan, first, sh->consumer)) {
         sl_error_set(&x->err, "53200", NULL, "out of memory");
         ok = false;
@@ -180,23 +177,10 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
 void sharestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain)
 {
     (void)st; /* sluice keeps a copy of its own: the statement outlives this call */
-    share_state *ss = calloc(1, sizeof(*ss));
-    if (!ss) {
-        sl_error_set(&x->err, "53200", NULL, "out of memory");
-        x->finish(x, false);
+    share_state *ss = stmt_start(x, sizeof(*ss), share_state_free, explain);
+    if (!ss)
         return;
-    }
-    x->state = ss;
-    x->state_free = share_state_free;
-    ss->parsed = sl_parse_len(x->sql, x->len);
-    if (ss->parsed.error) {
-        x->err = *ss->parsed.error;
-        x->finish(x, false);
-        return;
-    }
-    const sl_stmt *own = explain ? ss->parsed.stmt->u.explain.stmt : ss->parsed.stmt;
-    ss->sh = &own->u.share;
-    ss->unshare = own->kind == SL_STMT_UNSHARE;
-    ss->target = script_target(explain ? &ss->parsed.stmt->u.explain : NULL);
+    ss->sh = &ss->b.st->u.share;
+    ss->unshare = ss->b.st->kind == SL_STMT_UNSHARE;
     x->catalog_query(x, CATALOG_PRESENT_SQL, catalog_checked);
 }
