@@ -147,36 +147,56 @@ static char *value_name(const sl_value *v, const char *s, size_t n)
     return v->kind == SL_VALUE_WORD ? strndup(s, n) : fold_name(s, n);
 }
 
-/* Splits the option's 'a, b' into names kept in b->names; *first and *n say where they
- * are. A word is one name, commas and all. */
-static bool split_names(bound_pipeline *b, const sl_option *opt, size_t *first, size_t *n)
+char **bind_option_names(const sl_option *opt, size_t *n)
 {
     const char *text = opt->value.text;
     bool word = opt->value.kind == SL_VALUE_WORD;
     size_t parts = 1;
     for (const char *p = text; *p; p++)
         parts += *p == ',';
-    char **grown = realloc(b->names, (b->nnames + parts) * sizeof(char *));
-    if (!grown)
-        return false;
-    b->names = grown;
-    *first = b->nnames;
+    char **names = calloc(parts + 1, sizeof(char *));
+    if (!names)
+        return NULL;
     *n = 0;
     for (const char *p = text;;) {
         const char *end = word ? p + strlen(p) : name_end(p);
         char *name = value_name(&opt->value, p, (size_t)(end - p));
-        if (!name)
-            return false;
-        if (*name) {
-            b->names[b->nnames++] = name;
-            (*n)++;
-        } else {
-            free(name);
+        if (!name) {
+            bind_names_free(names);
+            return NULL;
         }
+        if (*name)
+            names[(*n)++] = name;
+        else
+            free(name);
         if (!*end)
-            return true;
+            return names;
         p = end + 1;
     }
+}
+
+void bind_names_free(char **names)
+{
+    for (char **p = names; p && *p; p++)
+        free(*p);
+    free(names);
+}
+
+/* The option's names, kept in b->names; *first and *n say where they are. */
+static bool split_names(bound_pipeline *b, const sl_option *opt, size_t *first, size_t *n)
+{
+    char **names = bind_option_names(opt, n);
+    char **grown = names ? realloc(b->names, (b->nnames + *n + 1) * sizeof(char *)) : NULL;
+    if (!grown) {
+        bind_names_free(names);
+        return false;
+    }
+    b->names = grown;
+    *first = b->nnames;
+    for (size_t i = 0; i < *n; i++)
+        b->names[b->nnames++] = names[i];
+    free(names); /* the names themselves now belong to b */
+    return true;
 }
 
 /* The option's value as one name, malloc'd; NULL when absent (*oom says why). */

@@ -38,6 +38,15 @@ bool bind_pipeline(const sl_create_pipeline *c, const bind_facts *f, bound_pipel
                    sl_error *err);
 void bound_pipeline_free(bound_pipeline *b);
 
+/*
+ * The names an option's value lists, as the planner wants them: a string 'a, "B,c"' is
+ * split at commas outside double quotes, each part folded like an identifier (a, B,c); a
+ * word (id, "MixedCase") is one name, as the parser resolved it. Malloc'd, NULL-terminated,
+ * *n of them; NULL when out of memory. bind_names_free frees them.
+ */
+char **bind_option_names(const sl_option *opt, size_t *n);
+void bind_names_free(char **names);
+
 /* The connection kind a source reads through ("s3"…), NULL for FILES. */
 const char *bind_source_connection_kind(sl_source_kind source);
 

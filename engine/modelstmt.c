@@ -12,6 +12,7 @@
  *      script instead of running it.
  */
 #include "modelstmt.h"
+#include "bind.h"
 #include "catalog.h"
 #include "quote.h"
 #include "script.h"
@@ -95,9 +96,9 @@ typedef struct model_state {
     stmt_base b; /* first: see stmt_start */
     const char *name;
     sl_parse_result stored; /* REFRESH: the model's definition, from the catalog */
-    char *keys;             /* the sortkey option, split in place */
-    const char **sortkey;
+    char **sortkey;         /* the sortkey option's names */
     size_t nsortkey;
+    char **distkey; /* the distkey option's name */
 } model_state;
 
 static void state_free(void *p)
@@ -105,8 +106,8 @@ static void state_free(void *p)
     model_state *ms = p;
     stmt_base_free(&ms->b);
     sl_parse_free(ms->stored);
-    free(ms->keys);
-    free(ms->sortkey);
+    bind_names_free(ms->sortkey);
+    bind_names_free(ms->distkey);
     free(ms);
 }
 
@@ -169,43 +170,23 @@ static bool lookup_sql(const model_state *ms, sqlbuf *b, sl_error *err)
 /* ---- step 3: the script ---- */
 
 /* Splits sortkey = 'a, b' into column names (kept in ms). */
-static bool split_sortkey(model_state *ms, const sl_options *o)
-{
-    const sl_option *opt = sl_options_get(o, "sortkey");
-    if (!opt)
-        return true;
-    size_t n = 1;
-    for (const char *p = opt->value.text; *p; p++)
-        n += *p == ',';
-    ms->keys = strdup(opt->value.text);
-    ms->sortkey = calloc(n, sizeof(*ms->sortkey));
-    if (!ms->keys || !ms->sortkey)
-        return false;
-    char *save = NULL;
-    for (char *key = strtok_r(ms->keys, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
-        key += strspn(key, " \t\n");
-        size_t len = strlen(key);
-        while (len && strchr(" \t\n", key[len - 1]))
-            key[--len] = '\0';
-        ms->sortkey[ms->nsortkey++] = key;
-    }
-    return true;
-}
-
 /* The planner's view of a model defined by m, in schema. */
 static bool model_of(model_state *ms, const sl_create_model *m, const char *schema, plan_model *pm)
 {
     const sl_option *distkey = sl_options_get(&m->options, "distkey");
+    const sl_option *sortkey = sl_options_get(&m->options, "sortkey");
+    size_t ndistkey = 0;
+    if ((distkey && !(ms->distkey = bind_option_names(distkey, &ndistkey))) ||
+        (sortkey && !(ms->sortkey = bind_option_names(sortkey, &ms->nsortkey))))
+        return false;
     *pm = (plan_model){.name = m->name,
                        .schema = schema,
                        .materialized = m->materialized == SL_MATERIALIZE_TABLE ? PLAN_MODEL_TABLE
                                                                                : PLAN_MODEL_VIEW,
                        .select_sql = m->select,
-                       .distkey = distkey ? distkey->value.text : NULL};
-    if (!split_sortkey(ms, &m->options))
-        return false;
-    pm->sortkey = ms->sortkey;
-    pm->nsortkey = ms->nsortkey;
+                       .distkey = ndistkey ? ms->distkey[0] : NULL,
+                       .sortkey = (const char *const *)ms->sortkey,
+                       .nsortkey = ms->nsortkey};
     return true;
 }
 
