@@ -112,6 +112,16 @@ REFRESH MODEL "o'brien ""x""";
 EXPLAIN REFRESH MODEL "o'brien ""x""";
 \pset format aligned
 SELECT name, base_tables FROM sluice.models WHERE name IN ('DailyRevenue', 'o''brien "x"') ORDER BY name;
+-- SHOW CREATE gives the canonical statement, which makes the same model again
+SHOW CREATE MODEL "o'brien ""x""";
+SELECT row(schema_name, materialized, refresh, refresh_every, select_sql, base_tables, options)::text
+       AS before FROM sluice.model WHERE name = 'o''brien "x"' \gset
+SHOW CREATE MODEL "o'brien ""x""" \gset
+DROP MODEL "o'brien ""x""";
+:statement;
+SELECT row(schema_name, materialized, refresh, refresh_every, select_sql, base_tables, options)::text
+       = :'before' AS same_model FROM sluice.model WHERE name = 'o''brien "x"';
+SELECT * FROM "o'brien ""x""";
 DROP MODEL "DailyRevenue";
 DROP MODEL "o'brien ""x""";
 DROP MODEL "DailyRevenue";
