@@ -17,7 +17,8 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 INCS    := -Iproxy -Iparser -Iplanner -Iengine -Iconnectors -I/usr/include/postgresql
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(INCS) -pthread
-LIBS    := -levent_openssl -levent_pthreads -levent -lssl -lcrypto -lpq -lpg_query -lpthread
+LIBS    := -levent_openssl -levent_pthreads -levent -lssl -lcrypto -lpq -lpg_query -lcurl -lexpat \
+           -ljansson -lzstd -lz -lpthread
 
 MIG_C   := $(BUILD)/gen/migrations.c
 SRCS    := $(wildcard proxy/*.c parser/*.c planner/*.c engine/*.c connectors/*.c) $(MIG_C)
