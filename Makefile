@@ -66,9 +66,10 @@ $(BUILD)/unit-san/%: regress/unit/%.c $(SAN_OBJS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 
-$(BUILD)/scenarios/%: regress/scenarios/%.c
+# scenario helpers may call sluice's own modules (all of them but main.c)
+$(BUILD)/scenarios/%: regress/scenarios/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -lpq -lpthread
+	$(CC) $(CFLAGS) -I$(BUILD)/gen -o $@ $< $(LIBOBJS) $(LIBS)
 
 deps-run:
 	@scripts/install-deps.sh run

@@ -59,6 +59,7 @@
 #   25400-25407   regress/run.sh, the SQL suite (25400 PostgreSQL, 25401 sluice; REGRESS_PORT
 #                 moves the pair within this block)
 #   25408-25409   regress/scenarios/statements.sh
+#   25419         regress/scenarios/copy_roundtrip.sh
 #   25410-25489   regress/scenarios/*.sh: each script takes a block of ten and notes it
 #                 in its header (auth 25420-25429, backend_death 25430-25439, …)
 #   25490-25499   bench/proxy.sh
