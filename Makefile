@@ -71,6 +71,12 @@ $(BUILD)/scenarios/%: regress/scenarios/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -o $@ $< $(LIBOBJS) $(LIBS)
 
+# scenario drivers that call sluice's own modules (the S3 client…) link them
+SCEN_LINKED := $(BUILD)/scenarios/s3_list
+$(SCEN_LINKED): $(BUILD)/scenarios/%: regress/scenarios/%.c $(LIBOBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
 deps-run:
 	@scripts/install-deps.sh run
 

@@ -65,6 +65,8 @@
 #   25490-25499   bench/proxy.sh
 #   25500-25509   regress/scenarios/redshift_mode.sh (the 25410-25489 blocks are all taken;
 #                 a new scenario takes the next free block of ten from here on)
+#   25510-25519   regress/scenarios/s3.sh (25510 s3rver; 25519 must stay free: the
+#                 unreachable endpoint)
 # All below Linux's ephemeral range (32768-60999), so that the client side of a test's
 # connections (idle_conns opens a thousand) never takes a port a later test listens on.
 #
