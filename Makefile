@@ -67,15 +67,9 @@ $(BUILD)/unit-san/%: regress/unit/%.c $(SAN_OBJS) $(HDRS)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 
 # scenario helpers may call sluice's own modules (all of them but main.c)
-$(BUILD)/scenarios/%: regress/scenarios/%.c $(LIBOBJS)
+$(BUILD)/scenarios/%: regress/scenarios/%.c $(LIBOBJS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(BUILD)/gen -o $@ $< $(LIBOBJS) $(LIBS)
-
-# scenario drivers that call sluice's own modules (the S3 client…) link them
-SCEN_LINKED := $(BUILD)/scenarios/s3_list
-$(SCEN_LINKED): $(BUILD)/scenarios/%: regress/scenarios/%.c $(LIBOBJS) $(HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 deps-run:
 	@scripts/install-deps.sh run
