@@ -6,6 +6,7 @@
 #   make stop     stop the embedded PostgreSQL that `make run` left running
 #   make test     install what tests need, build, run every suite
 #   make bench    benchmarks against peers (see bench/RESULTS.md)
+#   make csv-bench  build build/bench/csv_parse (CSV parse throughput, in memory)
 #   make fuzz     build and run the libFuzzer harnesses, FUZZ_SECONDS each (default 600)
 #   make format   clang-format every source file
 
@@ -37,7 +38,7 @@ SCEN_BINS := $(SCEN_SRCS:regress/scenarios/%.c=$(BUILD)/scenarios/%)
 
 .SECONDARY: $(SAN_OBJS)
 
-.PHONY: stop all run test fuzz-short unit unit-san regress scenarios bench fuzz format install clean deps-run deps-test deps-bench
+.PHONY: stop all run test fuzz-short unit unit-san regress scenarios bench csv-bench fuzz format install clean deps-run deps-test deps-bench
 
 all: $(BUILD)/sluice
 
@@ -107,6 +108,12 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@bench/proxy.sh
 
+csv-bench: $(BUILD)/bench/csv_parse
+
+$(BUILD)/bench/csv_parse: bench/csv_parse.c $(LIBOBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
 # libFuzzer harnesses (fuzz/fuzz_NAME.c, seeds in fuzz/corpus/NAME/ when present), built
 # with clang, ASan and UBSan over all of sluice's code but main.c. `make fuzz` runs each
 # for FUZZ_SECONDS; `make test` runs each briefly (fuzz-short).
@@ -138,7 +145,7 @@ fuzz-short: $(FUZZ_BINS)
 	$(call run_fuzzers,20)
 
 format:
-	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(SCEN_SRCS) $(wildcard fuzz/*.c)
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(SCEN_SRCS) $(wildcard fuzz/*.c bench/*.c)
 
 install: all
 	install -D -m 0755 $(BUILD)/sluice $(DESTDIR)$(PREFIX)/bin/sluice
