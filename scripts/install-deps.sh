@@ -27,7 +27,7 @@ run_pkgs=(
 )
 test_pkgs=(
 	libcmocka-dev clang libclang-rt-14-dev pgbouncer default-jdk-headless
-	libpostgresql-jdbc-java odbc-postgresql unixodbc procps iproute2 clang-format
+	libpostgresql-jdbc-java odbc-postgresql unixodbc procps iproute2 clang-format zstd gzip
 )
 bench_pkgs=(pgbouncer pgloader hyperfine)
 # npm for s3rver; a machine with another node (NodeSource's bundles npm) keeps its own
