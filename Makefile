@@ -19,7 +19,7 @@ INCS    := -Iproxy -Iparser -Iplanner -Iengine -Iconnectors -I/usr/include/postg
 OPT     ?= -O2 -g
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(INCS) -pthread
 LIBS    := -levent_openssl -levent_pthreads -levent -lssl -lcrypto -lpq -lpg_query -lcurl -lexpat \
-           -ljansson -lzstd -lz -lpthread
+           -ljansson -lzstd -lz -lpthread -lm
 
 MIG_C   := $(BUILD)/gen/migrations.c
 SRCS    := $(wildcard proxy/*.c parser/*.c planner/*.c engine/*.c connectors/*.c) $(MIG_C)
