@@ -120,12 +120,19 @@ $(BUILD)/bench/csv_parse: bench/csv_parse.c $(LIBOBJS) $(HDRS)
 FUZZ_SRCS    := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS    := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 600
-FUZZ_FLAGS   := $(CSTD) $(INCS) -I$(BUILD)/gen -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=all
+FUZZ_CFLAGS  := $(CSTD) $(INCS) -I$(BUILD)/gen -g -O1 -pthread -fno-sanitize-recover=all
+# sluice's code is compiled once for all harnesses (instrumented, not linked with the
+# fuzzer's main), then each harness links it
+FUZZ_OBJS    := $(LIBSRCS:%.c=$(BUILD)/fuzzobj/%.o)
+.SECONDARY: $(FUZZ_OBJS)
 
-$(BUILD)/fuzz/%: fuzz/%.c $(LIBSRCS) $(HDRS)
+$(BUILD)/fuzzobj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $< $(LIBSRCS) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_OBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(LIBS)
 
 define run_fuzzers
 	@set -e; for f in $(FUZZ_BINS); do n=$${f##*/}; n=$${n#fuzz_}; \

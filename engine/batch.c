@@ -438,22 +438,30 @@ static char *identity(const char *key, long long size, const char *mtime)
     return s;
 }
 
+/* Rows of a query with parameters; NULL with res->err set (what says what it was for). */
+static PGresult *query_rows(batch_ctx *b, const char *sql, int n, const char *const *params,
+                            const char *what)
+{
+    PGresult *r = PQexecParams(b->c, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        return r;
+    fail_pg(b, r, what);
+    PQclear(r);
+    return NULL;
+}
+
 /* The items to load: listed, not in the ledger, up to max_item_bytes (at least one). */
 static bool new_items(batch_ctx *b, source_item *items, size_t n, size_t *picked)
 {
     *picked = 0;
     const char *params[1] = {b->rq->pipeline};
-    PGresult *r = PQexecParams(
-        b->c,
-        "SELECT item_key, item_size, to_char(item_mtime AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD HH24:MI:SS.US') || '+00' FROM sluice.ledger WHERE pipeline = $1 AND "
-        "item_kind = 'file'",
-        1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fail_pg(b, r, "could not read the ledger");
-        PQclear(r);
+    PGresult *r = query_rows(b,
+                             "SELECT item_key, item_size, to_char(item_mtime AT TIME ZONE 'UTC', "
+                             "'YYYY-MM-DD HH24:MI:SS.US') || '+00' FROM sluice.ledger WHERE "
+                             "pipeline = $1 AND item_kind = 'file'",
+                             1, params, "could not read the ledger");
+    if (!r)
         return false;
-    }
     int rows = PQntuples(r);
     char **seen = calloc((size_t)rows + 1, sizeof(char *));
     bool ok = seen != NULL;
@@ -659,17 +667,14 @@ static void batch_id(char *out, size_t outlen, char *started, size_t startedlen)
 static bool read_table(batch_ctx *b, plan_column **cols, size_t *n, bool *exists)
 {
     const char *params[2] = {b->rq->target_schema, b->rq->target_table};
-    PGresult *r = PQexecParams(
-        b->c,
+    PGresult *r = query_rows(
+        b,
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a, pg_class "
         "c, pg_namespace n WHERE a.attrelid = c.oid AND n.oid = c.relnamespace AND n.nspname = "
         "$1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-        2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fail_pg(b, r, "could not read the target table");
-        PQclear(r);
+        2, params, "could not read the target table");
+    if (!r)
         return false;
-    }
     *n = (size_t)PQntuples(r);
     *exists = *n > 0;
     *cols = calloc(*n + 1, sizeof(plan_column));
