@@ -751,6 +751,14 @@ bool batch_run(PGconn *c, const batch_request *rq, batch_result *res)
         ok = true;
         goto out;
     }
+    for (int i = 0; i < b.cp->n_steps; i++)
+        if (b.cp->steps[i].kind == SL_STEP_HASH && rq->salt_len == 0) {
+            fail(&b, "22023",
+                 "Set secret_key_file in sluice's configuration: HASH's salt is derived from "
+                 "it, so hashes are stable and cannot be recomputed without it.",
+                 "pipeline \"%s\" uses HASH, which needs a secret key", rq->pipeline);
+            goto out;
+        }
     sl_error terr;
     b.tf = transform_new(b.cp->steps, b.cp->n_steps, rq->hash_salt, rq->salt_len, &terr);
     b.spool = tmpfile();

@@ -84,6 +84,10 @@ static const char *tag_of(sl_stmt_kind kind)
         return "ALTER PIPELINE";
     case SL_STMT_DROP_PIPELINE:
         return "DROP PIPELINE";
+    case SL_STMT_START_PIPELINE:
+        return "START PIPELINE";
+    case SL_STMT_STOP_PIPELINE:
+        return "STOP PIPELINE";
     default:
         return "RUN PIPELINE";
     }
@@ -257,11 +261,14 @@ static bool plan_catalog_insert(sl_exec *x)
     const char *mode = p->mode == PLAN_APPEND   ? "append"
                        : p->mode == PLAN_UPSERT ? "upsert"
                                                 : "history";
+    /* WITH (start = false) waits for START PIPELINE; otherwise the engine runs it at once */
+    const sl_option *start = sl_options_get(&c->options, "start");
+    const char *state = start && strcmp(start->value.text, "false") == 0 ? "created" : "running";
     sqlbuf_puts(&b, "INSERT INTO sluice.pipeline (name, definition, source, location, connection, "
-                    "target_schema, target_table, mode, options) VALUES (");
+                    "target_schema, target_table, mode, state, options) VALUES (");
     bool ok = definition && lit(&b, c->name, &x->err);
     const char *values[] = {definition,       source,         c->location, c->connection,
-                            p->target.schema, p->target.name, mode};
+                            p->target.schema, p->target.name, mode,        state};
     for (size_t i = 0; ok && i < sizeof(values) / sizeof(values[0]); i++) {
         sqlbuf_puts(&b, ", ");
         ok = lit(&b, values[i], &x->err);
@@ -610,11 +617,40 @@ static void definition_read(sl_exec *x, const sl_result *r)
     read_catalog_facts(x);
 }
 
+/* START / STOP PIPELINE: the state the engine reads (a failed pipeline starts afresh). */
+static void state_set(sl_exec *x, const sl_result *r)
+{
+    pipe_state *ps = state(x);
+    if (r->failed) {
+        script_fail(x, r);
+        return;
+    }
+    if (script_tag_rows(r->tag) == 0) {
+        sl_error_set(&x->err, "42704", "SHOW PIPELINES lists the pipelines there are.",
+                     "pipeline \"%.64s\" does not exist", pipe_name(ps->b.st));
+        x->finish(x, false);
+        return;
+    }
+    wire_put_command_complete(x->out, tag_of(ps->b.st->kind));
+    x->finish(x, true);
+}
+
 static void catalog_checked(sl_exec *x, const sl_result *r)
 {
     pipe_state *ps = state(x);
     if (!script_catalog_present(x, r, "pipelines"))
         return;
+    if (ps->b.st->kind == SL_STMT_START_PIPELINE || ps->b.st->kind == SL_STMT_STOP_PIPELINE) {
+        bool start = ps->b.st->kind == SL_STMT_START_PIPELINE;
+        sqlbuf b = {0};
+        sqlbuf_puts(&b, start ? "UPDATE sluice.pipeline SET state = 'running', last_error = NULL, "
+                                "updated_at = now() WHERE name = "
+                              : "UPDATE sluice.pipeline SET state = 'stopped', updated_at = now() "
+                                "WHERE name = ");
+        bool ok = lit(&b, pipe_name(ps->b.st), &x->err);
+        send_query(x, x->catalog_query, &b, ok, state_set);
+        return;
+    }
     if (ps->b.st->kind == SL_STMT_CREATE_PIPELINE) {
         ps->cp = &ps->b.st->u.create_pipeline;
         read_catalog_facts(x);

@@ -13,6 +13,7 @@
 #define PIPESTMT_DROP (RUNS | EXPLAINS)
 #define PIPESTMT_RUN EXPLAINS /* running batches is the engine's */
 #define PIPESTMT_REFRESH 0u
+#define PIPESTMT_STARTSTOP RUNS /* the state the engine reads */
 
 void pipestmt_execute(sl_exec *x, const sl_stmt *st, const sl_explain *explain);
 

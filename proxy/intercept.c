@@ -190,6 +190,8 @@ static const handler handlers[] = {
     {SL_STMT_DROP_PIPELINE, PIPESTMT_DROP, pipestmt_execute, NULL},
     {SL_STMT_RUN_PIPELINE, PIPESTMT_RUN, pipestmt_execute, NULL},
     {SL_STMT_REFRESH_PIPELINE, PIPESTMT_REFRESH, pipestmt_execute, NULL},
+    {SL_STMT_START_PIPELINE, PIPESTMT_STARTSTOP, pipestmt_execute, NULL},
+    {SL_STMT_STOP_PIPELINE, PIPESTMT_STARTSTOP, pipestmt_execute, NULL},
     {SL_STMT_CREATE_MODEL, MODELSTMT_CREATE, modelstmt_execute, NULL},
     {SL_STMT_REFRESH_MODEL, MODELSTMT_REFRESH, modelstmt_execute, NULL},
     {SL_STMT_DROP_MODEL, MODELSTMT_DROP, modelstmt_execute, NULL},

@@ -3,6 +3,7 @@
  */
 #include "catalog.h"
 #include "config.h"
+#include "engine.h"
 #include "log.h"
 #include "secret.h"
 #include "server.h"
@@ -174,7 +175,12 @@ int main(int argc, char **argv)
         log_error("%s", err);
         return 1;
     }
+    if (engine_start(&cfg, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        return 1;
+    }
     rc = server_run();
+    engine_stop();
     config_free(&cfg);
     return rc;
 }
