@@ -29,18 +29,37 @@ static void format_mtime(const struct stat *st, char *out, size_t outlen)
     snprintf(out, outlen, "%s.%06d+00", day, micros);
 }
 
+/* The first directory glob could not read for another reason than not being there. */
+static _Thread_local int glob_errno;
+static _Thread_local char glob_path[256];
+
+static int glob_failed(const char *path, int eerrno)
+{
+    if (eerrno != ENOENT && eerrno != ENOTDIR && glob_errno == 0) {
+        glob_errno = eerrno;
+        snprintf(glob_path, sizeof(glob_path), "%s", path);
+    }
+    return 0; /* go on: a missing directory is only no files yet */
+}
+
 int files_list(const char *pattern, int settle_seconds, time_t now, source_item **items, size_t *n,
                char *err, size_t errlen)
 {
     *items = NULL;
     *n = 0;
     glob_t g;
-    int rc = glob(pattern, GLOB_ERR, NULL, &g);
-    if (rc == GLOB_NOMATCH)
+    glob_errno = 0;
+    int rc = glob(pattern, 0, glob_failed, &g);
+    if (glob_errno != 0) {
+        if (rc == 0)
+            globfree(&g);
+        snprintf(err, errlen, "cannot list %s: %s: %s", pattern, glob_path, strerror(glob_errno));
+        return -1;
+    }
+    if (rc == GLOB_NOMATCH || rc == GLOB_ABORTED)
         return 0;
     if (rc != 0) {
-        snprintf(err, errlen, "cannot list %s: %s", pattern,
-                 rc == GLOB_NOSPACE ? "out of memory" : "a directory could not be read");
+        snprintf(err, errlen, "cannot list %s: out of memory", pattern);
         return -1;
     }
     source_item *out = calloc(g.gl_pathc + 1, sizeof(*out));

@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ENGINE_WORKERS 2
 #define MAX_TRACKED 1024
 
 /* What the scheduler knows of a pipeline between ticks. */
@@ -261,8 +260,8 @@ static void *scheduler_main(void *arg)
 
 int engine_start(const sl_config *cfg, char *err, size_t errlen)
 {
-    if (!cfg->dialect || strcmp(cfg->dialect, "postgres") != 0)
-        return 0; /* the Redshift load comes later: nothing runs in the background there */
+    if (!cfg->dialect || strcmp(cfg->dialect, "postgres") != 0 || cfg->pipeline_workers == 0)
+        return 0; /* the Redshift load comes later; 0 workers: pipelines run elsewhere */
     eng.cfg = cfg;
     /* HASH's salt: derived from the secret key, so it is stable and never stored */
     const secret_key *key = secret_key_current();
@@ -273,7 +272,7 @@ int engine_start(const sl_config *cfg, char *err, size_t errlen)
              sizeof(label) - 1, eng.salt, &len);
         eng.salt_len = len;
     }
-    eng.workers = pool_new(&(pool_config){.workers = ENGINE_WORKERS,
+    eng.workers = pool_new(&(pool_config){.workers = cfg->pipeline_workers,
                                           .queue_max = MAX_TRACKED,
                                           .ctx_new = worker_new,
                                           .ctx_free = worker_free});

@@ -6,7 +6,9 @@
  * same pipeline at once and either takes over when the other is gone.
  *
  * A failed batch leaves nothing behind (batch.h) and puts the pipeline in state failed
- * with its last_error, until START PIPELINE. Only dialect postgres runs batches so far.
+ * with its last_error, until START PIPELINE. Only dialect postgres runs batches so far;
+ * setting pipeline_workers = 0 keeps this process from running any (it still relays and
+ * answers every statement).
  */
 #ifndef SLUICE_ENGINE_H
 #define SLUICE_ENGINE_H

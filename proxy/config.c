@@ -43,6 +43,7 @@ static const opt_def options[] = {
     STR_OPT(staging_connection),
     STR_OPT(staging_prefix),
     STR_OPT(secret_key_file),
+    INT_OPT(pipeline_workers, 0, 64),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -58,6 +59,7 @@ void config_init(sl_config *c)
     c->max_clients = 10000;
     c->dialect = strdup("postgres");
     c->staging_prefix = strdup("sluice/staging/");
+    c->pipeline_workers = 2;
 }
 
 void config_free(sl_config *c)

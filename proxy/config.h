@@ -25,6 +25,7 @@ typedef struct sl_config {
     char *staging_connection; /* an s3 connection where batches are staged (redshift) */
     char *staging_prefix;     /* key prefix under it, default sluice/staging/ */
     char *secret_key_file;    /* 32 random bytes in base64: seals connection secrets */
+    int pipeline_workers;     /* threads running pipelines in the background; 0: none here */
 } sl_config;
 
 void config_init(sl_config *c);

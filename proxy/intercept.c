@@ -241,7 +241,7 @@ static bool parse_checked(sl_stmt_kind kind, const char *sql, size_t len, sl_par
                      classify_label(inner));
             snprintf(err->hint, sizeof(err->hint),
                      "EXPLAIN shows the warehouse SQL of statements that define, change, run or "
-                     "share something; %s only reads sluice's catalog.",
+                     "share something; %s sends none of its own.",
                      classify_label(inner));
             return false;
         }

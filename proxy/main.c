@@ -40,13 +40,15 @@ static void usage(FILE *out)
         "                               s3 connection where Redshift batches are staged\n"
         "      --staging-prefix PREFIX  key prefix of staged batches (default sluice/staging/)\n"
         "      --secret-key-file FILE   32 random bytes in base64 sealing connection secrets\n"
+        "      --pipeline-workers N     threads running pipelines in the background (default 2;\n"
+        "                               0: none run here)\n"
         "  -V, --version                print the version and exit\n"
         "  -h, --help                   print this help and exit\n"
         "\n"
         "Flags override the file. Every flag is also a setting of the file, with\n"
         "underscores: listen, backend, log_level, tls_cert_file, tls_key_file, threads,\n"
         "shutdown_timeout, max_clients, dialect, catalog, iam_role, staging_connection,\n"
-        "staging_prefix, secret_key_file.\n",
+        "staging_prefix, secret_key_file, pipeline_workers.\n",
         SLUICE_VERSION);
 }
 
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
     {"staging-connection", required_argument, NULL, 12},
     {"staging-prefix", required_argument, NULL, 13},
     {"secret-key-file", required_argument, NULL, 14},
+    {"pipeline-workers", required_argument, NULL, 15},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -88,8 +91,9 @@ static const char *const setting_of[] = {
     "staging_connection",
     "staging_prefix",
     "secret_key_file",
+    "pipeline_workers",
 };
-_Static_assert(sizeof(setting_of) / sizeof(setting_of[0]) == 15, "one name per flag");
+_Static_assert(sizeof(setting_of) / sizeof(setting_of[0]) == 16, "one name per flag");
 
 /*
  * Settings: defaults, then the file named by -c, then the flags. Returns -1 to go on, or

@@ -136,7 +136,8 @@ run_suite() {
 		(umask 077 && openssl rand -base64 32 >"$TEST_TMP/secret.key")
 		sluice_start regress "$SLUICE_PORT" "$(pg_conninfo pg)" \
 			--secret-key-file "$TEST_TMP/secret.key" \
-			--iam-role arn:aws:iam::123456789012:role/SluiceLoad --staging-connection staging
+			--iam-role arn:aws:iam::123456789012:role/SluiceLoad --staging-connection staging \
+			--pipeline-workers 0
 		log "== SQL suite (PostgreSQL on $PG_PORT, sluice on $SLUICE_PORT)"
 	fi
 	for t in "${schedule[@]}"; do

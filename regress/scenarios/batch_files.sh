@@ -17,7 +17,7 @@
 
 PG=25520 SL=25521
 pg_start pg $PG
-sluice_start s $SL "$(pg_conninfo pg)"
+sluice_start s $SL "$(pg_conninfo pg)" --pipeline-workers 0 # batches run by hand here
 DATA=$TEST_TMP/data
 mkdir -p "$DATA/clicks" "$DATA/users" "$DATA/events" "$DATA/signups" "$DATA/strict"
 chmod -R a+rX "$TEST_TMP"

@@ -7,7 +7,7 @@
 help=$("$SLUICE" --help)
 for flag in -c --listen --backend --log-level --tls-cert-file --tls-key-file --threads \
     --shutdown-timeout --max-clients --dialect --catalog --iam-role --staging-connection \
-    --staging-prefix --secret-key-file; do
+    --staging-prefix --secret-key-file --pipeline-workers; do
     [[ $help == *"$flag"* ]] || fail "--help does not list $flag"
 done
 assert_match "$("$SLUICE" --version)" '^sluice [0-9]+\.[0-9]+\.[0-9]+$' "--version"

@@ -19,7 +19,7 @@ SHARE TABLE clicks WITH bi;
 -- the same checks inside a multi-statement message: the caret still lands right
 SELECT 1 AS before \; CREATE PIPELINE clicks FROM FILES '/x' INTO clicks WITH (colour = 1);
 -- a statement that is well formed but not carried out yet says so (0A000)
-START PIPELINE clicks;
+REPLAY PIPELINE clicks ERRORS;
 EXPLAIN START PIPELINE clicks;
 EXPLAIN REFRESH PIPELINE clicks;
 -- EXPLAIN shows what a statement sends to the warehouse; SHOW only reads the catalog

@@ -92,6 +92,20 @@ ALTER PIPELINE pl_events SET (mode = history);
 ALTER PIPELINE pl_events SET (sortkey = nope);
 ALTER PIPELINE pl_events SET (bogus = 1);
 ALTER PIPELINE pl_nowhere SET (max_errors = 1);
+-- a pipeline runs from its creation unless start = false; STOP and START change its state
+-- (this sluice runs with pipeline_workers = 0: the states are what the engine would read)
+CREATE PIPELINE pl_waiting FROM FILES '/data/w/*.csv' INTO pl.waiting (a integer) WITH (start = false);
+SELECT name, state FROM sluice.pipelines WHERE name IN ('pl_events', 'pl_waiting') ORDER BY name;
+STOP PIPELINE pl_events;
+START PIPELINE pl_waiting;
+SELECT name, state FROM sluice.pipelines WHERE name IN ('pl_events', 'pl_waiting') ORDER BY name;
+START PIPELINE pl_events;
+STOP PIPELINE pl_nowhere;
+BEGIN;
+STOP PIPELINE pl_events;
+ROLLBACK;
+SELECT state FROM sluice.pipelines WHERE name = 'pl_events';
+DROP PIPELINE pl_waiting AND TABLE;
 -- a connection in use cannot be dropped
 DROP CONNECTION pl_lake;
 -- DROP removes the catalog rows (and with AND TABLE the table)

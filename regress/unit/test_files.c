@@ -95,6 +95,25 @@ static void no_match_is_no_items(void **state)
     assert_int_equal(n, 0);
 }
 
+static void a_missing_directory_is_no_items_an_unreadable_one_an_error(void **state)
+{
+    (void)state;
+    char pattern[300], err[256] = "";
+    source_item *items;
+    size_t n;
+    snprintf(pattern, sizeof(pattern), "%s/not-yet/*.csv", dir);
+    assert_int_equal(files_list(pattern, 0, time(NULL), &items, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 0);
+    if (geteuid() == 0)
+        return; /* root reads every directory */
+    char locked[300];
+    snprintf(locked, sizeof(locked), "%s/locked", dir);
+    assert_int_equal(mkdir(locked, 0), 0);
+    snprintf(pattern, sizeof(pattern), "%s/locked/*.csv", dir);
+    assert_int_equal(files_list(pattern, 0, time(NULL), &items, &n, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "Permission denied"));
+}
+
 static int collect(void *arg, const void *buf, size_t len)
 {
     sqlbuf_putn(arg, buf, len);
@@ -144,6 +163,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lists_regular_files_in_byte_order_leaving_fresh_ones),
         cmocka_unit_test(no_match_is_no_items),
+        cmocka_unit_test(a_missing_directory_is_no_items_an_unreadable_one_an_error),
         cmocka_unit_test(reads_the_bytes_and_checks_the_size),
         cmocka_unit_test(a_consumer_can_stop_the_read),
     };

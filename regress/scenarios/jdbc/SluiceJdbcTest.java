@@ -340,7 +340,7 @@ public class SluiceJdbcTest {
                             seen = true;
                             expectEq(rs.getString("target"), "jdbc_pl.events", "target");
                             expectEq(rs.getString("mode"), "upsert", "mode");
-                            expectEq(rs.getString("state"), "created", "state");
+                            expectEq(rs.getString("state"), "running", "state");
                         }
                     }
                     expect(seen, "SHOW PIPELINES lists jdbc_events, run " + (run + 1));
