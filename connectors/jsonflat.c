@@ -14,6 +14,7 @@
  * records.
  */
 #include "jsonflat.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -120,37 +121,6 @@ static bool fail_unexpected(parser *p, const char *expected)
 }
 
 /* ---- strings ---- */
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xbf; /* the range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t k = 2; k < len; k++)
-        if (s[k] < 0x80 || s[k] > 0xbf)
-            return 0;
-    return len;
-}
 
 static int hex4(const unsigned char *s)
 {
@@ -264,7 +234,7 @@ static bool parse_string(parser *p, sqlbuf *out)
         } else if (c < 0x20) {
             return fail(p, "control character 0x%02x in a string (it must be escaped)", c);
         } else {
-            size_t len = utf8_len(p->s + p->i, p->n - p->i);
+            size_t len = utf8_seq_len(p->s + p->i, p->n - p->i);
             if (!len)
                 return fail(p, "invalid UTF-8 in a string");
             if (out)

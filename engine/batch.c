@@ -22,6 +22,7 @@
 #include "quote.h"
 #include "sqlbuf.h"
 #include "transform.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -153,12 +154,8 @@ static char *clean_text(const char *s, size_t n)
         return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool valid = len > 0 && i + len <= n && c != 0 && !(len == 2 && c < 0xc2);
-        for (size_t k = 1; valid && k < len; k++)
-            valid = ((unsigned char)s[i + k] >> 6) == 2;
-        if (!valid) {
+        size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (len == 0 || s[i] == 0) {
             out[o++] = '?';
             i++;
             continue;
@@ -208,19 +205,9 @@ static int add_error(batch_ctx *b, long long line, const char *column, const cha
 static bool utf8_valid(const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            if (c == 0)
-                return false;
-            i++;
-            continue;
-        }
-        size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (len == 0 || i + len > n || (len == 2 && c < 0xc2))
+        size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+        if (len == 0 || s[i] == 0)
             return false;
-        for (size_t k = 1; k < len; k++)
-            if (((unsigned char)s[i + k] >> 6) != 2)
-                return false;
         i += len;
     }
     return true;

@@ -2,6 +2,7 @@
  * cast.c — CAST's types: parsing text into them and writing their canonical text (cast.h).
  */
 #include "cast.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,26 +21,6 @@
 
 /* ---- the reason, in plain words ---- */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char b = s[0];
-    size_t len = b < 0x80                 ? 1
-                 : b >= 0xC2 && b <= 0xDF ? 2
-                 : b >= 0xE0 && b <= 0xEF ? 3
-                 : b >= 0xF0 && b <= 0xF4 ? 4
-                                          : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if ((b == 0xE0 && s[1] < 0xA0) || (b == 0xED && s[1] > 0x9F) || (b == 0xF0 && s[1] < 0x90) ||
-        (b == 0xF4 && s[1] > 0x8F))
-        return 0; /* overlong, surrogate or beyond U+10FFFF */
-    return len;
-}
-
 /* The value as a message shows it: in double quotes, cut after 64 characters, with control
  * characters and bytes that are not UTF-8 written \n, \t, \xNN, so a reason is always clean
  * text whatever the record held. */
@@ -49,7 +30,7 @@ static void quote_value(char *out, size_t cap, const char *s, size_t n)
     size_t o = 0, i = 0;
     out[o++] = '"';
     for (int chars = 0; i < n && chars < QUOTE_MAX_CHARS && o + 8 < cap; chars++) {
-        size_t len = utf8_seq(u + i, n - i);
+        size_t len = utf8_seq_len(u + i, n - i);
         if (len == 1 && (u[i] < 0x20 || u[i] == 0x7F))
             len = 0;
         if (len) {

@@ -2,6 +2,7 @@
  * quote.c — identifier and literal quoting per dialect; the rules are in quote.h.
  */
 #include "quote.h"
+#include "utf8.h"
 
 #include <string.h>
 #include <strings.h>
@@ -11,43 +12,15 @@ size_t quote_ident_limit(plan_dialect_kind d)
     return d == PLAN_REDSHIFT ? 127 : 63;
 }
 
-/* Length of the UTF-8 sequence at s, or 0 when it is not well formed. */
-static size_t quote_utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (c == 0xE0 && s[1] < 0xA0)
-        return 0; /* overlong */
-    if (c == 0xED && s[1] >= 0xA0)
-        return 0; /* surrogate */
-    if (c == 0xF0 && s[1] < 0x90)
-        return 0; /* overlong */
-    if (c == 0xF4 && s[1] >= 0x90)
-        return 0; /* beyond U+10FFFF */
-    return n;
-}
-
 static bool quote_valid_utf8(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = quote_utf8_len(p);
+    for (size_t left = strlen(s); left > 0;) {
+        size_t n = utf8_seq_len(p, left);
         if (n == 0)
             return false;
         p += n;
+        left -= n;
     }
     return true;
 }
@@ -55,9 +28,9 @@ static bool quote_valid_utf8(const char *s)
 /* How many bytes of name to show in a message: at most max, never splitting a character. */
 static int quote_shown(const char *name, size_t max)
 {
-    size_t n = 0;
-    while (name[n]) {
-        size_t step = quote_utf8_len((const unsigned char *)name + n);
+    size_t n = 0, len = strlen(name);
+    while (n < len) {
+        size_t step = utf8_seq_len((const unsigned char *)name + n, len - n);
         if (step == 0 || n + step > max)
             break;
         n += step;
