@@ -19,7 +19,7 @@
 #include "json.h"
 #include "parse.h"
 #include "plan.h"
-#include "quote.h"
+#include "script.h"
 #include "sqlbuf.h"
 #include "transform.h"
 #include "utf8.h"
@@ -585,7 +585,6 @@ static bool run_plan(batch_ctx *b, const plan_out *ddl, const plan_out *plan, si
  */
 static bool run_record(batch_ctx *b, const plan_batch *pb, sqlbuf *sql)
 {
-    static const plan_target pg = {.dialect = PLAN_POSTGRES};
     const char *newest = NULL;
     for (size_t i = 0; i < pb->nitems; i++)
         if (!newest || strcmp(pb->items[i].mtime, newest) > 0)
@@ -594,15 +593,15 @@ static bool run_record(batch_ctx *b, const plan_batch *pb, sqlbuf *sql)
     sqlbuf_puts(sql, "WITH run AS (INSERT INTO sluice.pipeline_run (pipeline, started_at, "
                      "finished_at, status, items, rows_loaded, error_rows, bytes, "
                      "newest_item_at, message) VALUES (");
-    bool ok = quote_literal(sql, &pg, b->rq->pipeline, e);
+    bool ok = script_literal(sql, b->rq->pipeline, e);
     sqlbuf_puts(sql, ", CAST(");
-    ok = ok && quote_literal(sql, &pg, pb->started_at, e);
+    ok = ok && script_literal(sql, pb->started_at, e);
     sqlbuf_printf(sql, " AS timestamptz), clock_timestamp(), 'succeeded', %zu, %lld, %zu, %lld, ",
                   pb->nitems, b->seq, pb->nerrors, b->res->bytes);
     sqlbuf_puts(sql, "CAST(");
-    ok = ok && quote_literal(sql, &pg, newest, e);
+    ok = ok && script_literal(sql, newest, e);
     sqlbuf_puts(sql, " AS timestamptz), ");
-    ok = ok && quote_literal(sql, &pg, b->res->batch_id, e);
+    ok = ok && script_literal(sql, b->res->batch_id, e);
     sqlbuf_puts(sql, ") RETURNING id) INSERT INTO sluice.pipeline_error (pipeline, run_id, item, "
                      "line, column_name, reason, raw) SELECT v.pipeline, run.id, v.item, v.line, "
                      "v.column_name, v.reason, v.raw FROM run, (VALUES ");
@@ -613,19 +612,19 @@ static bool run_record(batch_ctx *b, const plan_batch *pb, sqlbuf *sql)
     for (size_t i = 0; ok && i < pb->nerrors; i++) {
         const plan_error_row *r = &pb->errors[i];
         sqlbuf_puts(sql, i ? ", (" : "(");
-        ok = quote_literal(sql, &pg, b->rq->pipeline, e);
+        ok = script_literal(sql, b->rq->pipeline, e);
         sqlbuf_puts(sql, ", ");
-        ok = ok && quote_literal(sql, &pg, r->item, e);
+        ok = ok && script_literal(sql, r->item, e);
         sqlbuf_printf(sql, ", %lld::bigint, ", r->line);
         if (r->column)
-            ok = ok && quote_literal(sql, &pg, r->column, e);
+            ok = ok && script_literal(sql, r->column, e);
         else
             sqlbuf_puts(sql, "NULL::text");
         sqlbuf_puts(sql, ", ");
-        ok = ok && quote_literal(sql, &pg, r->reason, e);
+        ok = ok && script_literal(sql, r->reason, e);
         sqlbuf_puts(sql, ", ");
         if (r->raw)
-            ok = ok && quote_literal(sql, &pg, r->raw, e);
+            ok = ok && script_literal(sql, r->raw, e);
         else
             sqlbuf_puts(sql, "NULL::text");
         sqlbuf_puts(sql, i + 1 == pb->nerrors

@@ -89,12 +89,6 @@ static bool options_json(sqlbuf *b, const char *conn, const sl_options *o, bool 
     return true;
 }
 
-static bool literal(sqlbuf *b, const char *text, sl_error *err)
-{
-    static const plan_target pg = {.dialect = PLAN_POSTGRES};
-    return quote_literal(b, &pg, text, err);
-}
-
 /* The catalog write for st, into b. */
 static bool build_sql(sqlbuf *b, const sl_stmt *st, bool explain, sl_error *err)
 {
@@ -105,17 +99,17 @@ static bool build_sql(sqlbuf *b, const sl_stmt *st, bool explain, sl_error *err)
         ok = options_json(&opts, c->name, &c->options, false, explain, err) &&
              options_json(&secs, c->name, &c->options, true, explain, err);
         sqlbuf_puts(b, "INSERT INTO sluice.connection (name, kind, options, secrets) VALUES (");
-        ok = ok && literal(b, c->name, err);
+        ok = ok && script_literal(b, c->name, err);
         sqlbuf_puts(b, ", ");
         char kind[16];
         snprintf(kind, sizeof(kind), "%s", sl_conn_kind_name(c->kind));
         for (char *k = kind; *k; k++)
             *k = (char)tolower((unsigned char)*k); /* the catalog spells kinds in lower case */
-        ok = ok && literal(b, kind, err);
+        ok = ok && script_literal(b, kind, err);
         sqlbuf_puts(b, ", ");
-        ok = ok && opts.data && literal(b, opts.data, err);
+        ok = ok && opts.data && script_literal(b, opts.data, err);
         sqlbuf_puts(b, "::jsonb, ");
-        ok = ok && secs.data && literal(b, secs.data, err);
+        ok = ok && secs.data && script_literal(b, secs.data, err);
         sqlbuf_puts(b, "::jsonb)");
         if (c->if_not_exists)
             sqlbuf_puts(b, " ON CONFLICT (name) DO NOTHING");
@@ -124,14 +118,14 @@ static bool build_sql(sqlbuf *b, const sl_stmt *st, bool explain, sl_error *err)
         ok = options_json(&opts, a->name, &a->options, false, explain, err) &&
              options_json(&secs, a->name, &a->options, true, explain, err);
         sqlbuf_puts(b, "UPDATE sluice.connection SET options = options || ");
-        ok = ok && literal(b, opts.data, err);
+        ok = ok && script_literal(b, opts.data, err);
         sqlbuf_puts(b, "::jsonb, secrets = secrets || ");
-        ok = ok && literal(b, secs.data, err);
+        ok = ok && script_literal(b, secs.data, err);
         sqlbuf_puts(b, "::jsonb, updated_at = now() WHERE name = ");
-        ok = ok && literal(b, a->name, err);
+        ok = ok && script_literal(b, a->name, err);
     } else {
         sqlbuf_puts(b, "DELETE FROM sluice.connection WHERE name = ");
-        ok = literal(b, st->u.drop.name, err);
+        ok = script_literal(b, st->u.drop.name, err);
     }
     sqlbuf_free(&opts);
     sqlbuf_free(&secs);

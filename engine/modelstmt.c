@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The catalog is PostgreSQL, whatever the warehouse is. */
-static const plan_target catalog_sql = {.dialect = PLAN_POSTGRES};
-
 /* schema.table of a relation, as the catalog's base_tables spells it. */
 #define RELATION_NAME "format('%I.%I', n.nspname, c.relname)"
 
@@ -117,20 +114,15 @@ static void out_of_memory(sl_exec *x)
     x->finish(x, false);
 }
 
-static bool lit(sqlbuf *b, const char *text, sl_error *err)
-{
-    return quote_literal(b, &catalog_sql, text, err);
-}
-
 /* A relation name, quoted as PostgreSQL reads it, as a literal (for to_regclass). */
 static bool relation_lit(sqlbuf *b, const sl_qname *q, sl_error *err)
 {
     sqlbuf name = {0};
-    bool ok = !q->schema || quote_ident(&name, &catalog_sql, q->schema, err);
+    bool ok = !q->schema || quote_ident(&name, &script_catalog_sql, q->schema, err);
     if (ok && q->schema)
         sqlbuf_putc(&name, '.');
-    ok =
-        ok && quote_ident(&name, &catalog_sql, q->name, err) && !name.oom && lit(b, name.data, err);
+    ok = ok && quote_ident(&name, &script_catalog_sql, q->name, err) && !name.oom &&
+         script_literal(b, name.data, err);
     sqlbuf_free(&name);
     if (!ok && !err->position)
         err->position = q->position;
@@ -143,20 +135,20 @@ static bool lookup_sql(const model_state *ms, sqlbuf *b, sl_error *err)
 {
     if (ms->b.st->kind == SL_STMT_REFRESH_MODEL) {
         sqlbuf_puts(b, REFRESH_LOOKUP_SQL);
-        return lit(b, ms->name, err);
+        return script_literal(b, ms->name, err);
     }
     if (ms->b.st->kind == SL_STMT_DROP_MODEL) {
         sqlbuf_puts(b, "SELECT m.schema_name, m.materialized, (SELECT d.name FROM sluice.model d"
                        " WHERE d.name <> m.name AND format('%I.%I', m.schema_name, m.name) ="
                        " ANY (d.base_tables) ORDER BY d.name LIMIT 1)"
                        " FROM sluice.model m WHERE m.name = ");
-        return lit(b, ms->name, err);
+        return script_literal(b, ms->name, err);
     }
     /* CREATE: the session's schema, whether the name is taken, the session's search_path,
      * each base table's relation */
     const sl_qnames *bases = &ms->b.st->u.create_model.base_tables;
     sqlbuf_puts(b, "SELECT current_schema(), EXISTS (SELECT FROM sluice.model WHERE name = ");
-    bool ok = lit(b, ms->name, err);
+    bool ok = script_literal(b, ms->name, err);
     sqlbuf_puts(b, "), " SEARCH_PATH_SQL);
     for (int i = 0; ok && i < bases->n; i++) {
         sqlbuf_puts(b, ", (SELECT " RELATION_NAME " FROM pg_class c JOIN pg_namespace n ON"
@@ -276,37 +268,37 @@ static bool model_insert(sqlbuf *b, const sl_stmt *st, const char *schema, const
     sqlbuf_puts(b, "INSERT INTO sluice.model (name, definition, schema_name, search_path, "
                    "materialized, refresh, refresh_every, select_sql, base_tables, options, "
                    "incremental, not_incremental_because) VALUES (");
-    bool ok = definition && lit(b, m->name, err);
+    bool ok = definition && script_literal(b, m->name, err);
     sqlbuf_puts(b, ", ");
-    ok = ok && lit(b, definition, err);
+    ok = ok && script_literal(b, definition, err);
     free(definition);
     sqlbuf_puts(b, ", ");
-    ok = ok && lit(b, schema, err);
+    ok = ok && script_literal(b, schema, err);
     sqlbuf_puts(b, ", ");
-    ok = ok && lit(b, sl_result_get(r, 0, CREATE_SEARCH_PATH), err);
+    ok = ok && script_literal(b, sl_result_get(r, 0, CREATE_SEARCH_PATH), err);
     sqlbuf_puts(b, m->materialized == SL_MATERIALIZE_TABLE ? ", 'table', " : ", 'view', ");
     sqlbuf_puts(b, m->refresh == SL_REFRESH_EVERY    ? "'every', "
                    : m->refresh == SL_REFRESH_MANUAL ? "'manual', NULL, "
                                                      : "'on change', NULL, ");
     if (m->refresh == SL_REFRESH_EVERY) {
-        ok = ok && lit(b, m->every, err);
+        ok = ok && script_literal(b, m->every, err);
         sqlbuf_puts(b, ", ");
     }
-    ok = ok && lit(b, m->select, err);
+    ok = ok && script_literal(b, m->select, err);
     sqlbuf_puts(b, ", ARRAY[");
     for (int i = 0; ok && i < m->base_tables.n; i++) {
         sqlbuf_puts(b, i ? ", " : "");
-        ok = lit(b, sl_result_get(r, 0, CREATE_FIRST_BASE + i), err);
+        ok = script_literal(b, sl_result_get(r, 0, CREATE_FIRST_BASE + i), err);
     }
     sqlbuf_puts(b, "]::text[], jsonb_build_object(");
     for (int i = 0; ok && i < m->options.n; i++) {
         sqlbuf_puts(b, i ? ", " : "");
-        ok = lit(b, m->options.items[i].name, err);
+        ok = script_literal(b, m->options.items[i].name, err);
         sqlbuf_puts(b, ", ");
-        ok = ok && lit(b, m->options.items[i].value.text, err);
+        ok = ok && script_literal(b, m->options.items[i].value.text, err);
     }
     sqlbuf_puts(b, "), false, ");
-    ok = ok && lit(b, incremental_because(m), err);
+    ok = ok && script_literal(b, incremental_because(m), err);
     sqlbuf_puts(b, ")");
     if (!definition)
         sl_error_set(err, "53200", NULL, "out of memory");
@@ -393,11 +385,11 @@ static bool refresh_record(sqlbuf *b, const model_state *ms, const char *schema,
 {
     sqlbuf_puts(b, "INSERT INTO sluice.model_refresh (model, kind, status, finished_at, rows) "
                    "SELECT ");
-    bool ok = lit(b, ms->name, err);
+    bool ok = script_literal(b, ms->name, err);
     sqlbuf_puts(b, ", 'full', 'succeeded', clock_timestamp(), count(*) FROM ");
-    ok = ok && quote_ident(b, &catalog_sql, schema, err);
+    ok = ok && quote_ident(b, &script_catalog_sql, schema, err);
     sqlbuf_puts(b, ".");
-    return ok && quote_ident(b, &catalog_sql, ms->name, err);
+    return ok && quote_ident(b, &script_catalog_sql, ms->name, err);
 }
 
 static void refresh_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
@@ -448,7 +440,7 @@ static void drop_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
     if (reader) {
         sqlbuf hint = {0};
         sqlbuf_puts(&hint, "DROP MODEL ");
-        quote_ident(&hint, &catalog_sql, reader, &x->err);
+        quote_ident(&hint, &script_catalog_sql, reader, &x->err);
         sqlbuf_puts(&hint, " first.");
         sl_error_set(&x->err, "2BP01", hint.oom ? NULL : hint.data,
                      "cannot drop model \"%s\" because model \"%s\" reads it", ms->name, reader);
@@ -462,7 +454,7 @@ static void drop_looked_up(sl_exec *x, model_state *ms, const sl_result *r)
                          strcmp(kind, "table") == 0 ? PLAN_MODEL_TABLE : PLAN_MODEL_VIEW};
     sqlbuf b = {0};
     sqlbuf_puts(&b, "DELETE FROM sluice.model WHERE name = ");
-    bool ok = lit(&b, ms->name, &x->err) && script_plan(x, ms, &pm, &b);
+    bool ok = script_literal(&b, ms->name, &x->err) && script_plan(x, ms, &pm, &b);
     sqlbuf_free(&b);
     if (!ok) {
         x->finish(x, false);

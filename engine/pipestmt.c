@@ -130,13 +130,6 @@ static bool lit_for(sqlbuf *b, const plan_target *t, const char *text, sl_error 
     return quote_literal(b, t, text, err);
 }
 
-/* Catalog SQL: literals are always PostgreSQL's (the catalog is a PostgreSQL database). */
-static bool lit(sqlbuf *b, const char *text, sl_error *err)
-{
-    static const plan_target pg = {.dialect = PLAN_POSTGRES};
-    return lit_for(b, &pg, text, err);
-}
-
 /* Lookups in the warehouse: literals as the configured warehouse reads them. */
 static bool warehouse_lit(sqlbuf *b, const char *text, sl_error *err)
 {
@@ -266,15 +259,15 @@ static bool plan_catalog_insert(sl_exec *x)
     const char *state = start && strcmp(start->value.text, "false") == 0 ? "created" : "running";
     sqlbuf_puts(&b, "INSERT INTO sluice.pipeline (name, definition, source, location, connection, "
                     "target_schema, target_table, mode, state, options) VALUES (");
-    bool ok = definition && lit(&b, c->name, &x->err);
+    bool ok = definition && script_literal(&b, c->name, &x->err);
     const char *values[] = {definition,       source,         c->location, c->connection,
                             p->target.schema, p->target.name, mode,        state};
     for (size_t i = 0; ok && i < sizeof(values) / sizeof(values[0]); i++) {
         sqlbuf_puts(&b, ", ");
-        ok = lit(&b, values[i], &x->err);
+        ok = script_literal(&b, values[i], &x->err);
     }
     sqlbuf_puts(&b, ", ");
-    ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
+    ok = ok && !opts.oom && script_literal(&b, opts.data, &x->err);
     sqlbuf_puts(&b, "::jsonb)");
     ok = ok && (b.oom ? oom(x) : plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), catalog_flag(ps)));
     free(definition);
@@ -290,11 +283,11 @@ static bool plan_catalog_update(sl_exec *x)
     sqlbuf b = {0}, opts = {0};
     script_json_options(&opts, &ps->cp->options);
     sqlbuf_puts(&b, "UPDATE sluice.pipeline SET definition = ");
-    bool ok = definition && lit(&b, definition, &x->err);
+    bool ok = definition && script_literal(&b, definition, &x->err);
     sqlbuf_puts(&b, ", options = ");
-    ok = ok && !opts.oom && lit(&b, opts.data, &x->err);
+    ok = ok && !opts.oom && script_literal(&b, opts.data, &x->err);
     sqlbuf_puts(&b, "::jsonb, updated_at = now() WHERE name = ");
-    ok = ok && lit(&b, ps->cp->name, &x->err);
+    ok = ok && script_literal(&b, ps->cp->name, &x->err);
     ok = ok && !b.oom && plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), catalog_flag(ps));
     free(definition);
     sqlbuf_free(&b);
@@ -317,7 +310,7 @@ static bool plan_drop(sl_exec *x, const char *schema, const char *table)
     for (size_t i = 0; i < n; i++) {
         sqlbuf b = {0};
         sqlbuf_puts(&b, rows[i]);
-        if (!lit(&b, d->name, &x->err) || b.oom ||
+        if (!script_literal(&b, d->name, &x->err) || b.oom ||
             !plan_out_add(&ps->b.sc.plan, sqlbuf_take(&b), i == 0 ? catalog_flag(ps) : 0)) {
             sqlbuf_free(&b);
             return x->err.sqlstate[0] ? false : oom(x);
@@ -496,15 +489,15 @@ static void read_catalog_facts(sl_exec *x)
     const char *staging = opt ? opt->value.text : cfg ? cfg->staging_connection : NULL;
     sqlbuf b = {0};
     sqlbuf_puts(&b, "SELECT (SELECT kind FROM sluice.connection WHERE name = ");
-    bool ok = lit(&b, c->connection, &x->err);
+    bool ok = script_literal(&b, c->connection, &x->err);
     sqlbuf_puts(&b, "), EXISTS (SELECT 1 FROM sluice.pipeline WHERE name = ");
-    ok = ok && lit(&b, c->name, &x->err);
+    ok = ok && script_literal(&b, c->name, &x->err);
     for (int i = 0; i < 2; i++) {
         sqlbuf_printf(&b,
                       "), (SELECT options->>'%s' FROM sluice.connection WHERE kind = 's3' AND "
                       "name = ",
                       i ? "region" : "bucket");
-        ok = ok && lit(&b, staging, &x->err);
+        ok = ok && script_literal(&b, staging, &x->err);
     }
     sqlbuf_puts(&b, ")");
     x->step = FACTS_CATALOG;
@@ -647,7 +640,7 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
                                 "updated_at = now() WHERE name = "
                               : "UPDATE sluice.pipeline SET state = 'stopped', updated_at = now() "
                                 "WHERE name = ");
-        bool ok = lit(&b, pipe_name(ps->b.st), &x->err);
+        bool ok = script_literal(&b, pipe_name(ps->b.st), &x->err);
         send_query(x, x->catalog_query, &b, ok, state_set);
         return;
     }
@@ -659,7 +652,7 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
     sqlbuf b = {0};
     sqlbuf_puts(&b, "SELECT p.definition, p.target_schema, p.target_table FROM (SELECT 1) AS one "
                     "LEFT JOIN sluice.pipeline p ON p.name = ");
-    bool ok = lit(&b, pipe_name(ps->b.st), &x->err);
+    bool ok = script_literal(&b, pipe_name(ps->b.st), &x->err);
     send_query(x, x->catalog_query, &b, ok, definition_read);
 }
 

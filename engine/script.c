@@ -2,6 +2,7 @@
  * script.c — running and explaining a statement's warehouse SQL.
  */
 #include "script.h"
+#include "quote.h"
 #include "server.h"
 #include "sqlbuf.h"
 
@@ -10,6 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+const plan_target script_catalog_sql = {.dialect = PLAN_POSTGRES};
+
+bool script_literal(sqlbuf *b, const char *text, sl_error *err)
+{
+    if (!text) {
+        sqlbuf_puts(b, "NULL");
+        return true;
+    }
+    return quote_literal(b, &script_catalog_sql, text, err);
+}
 
 plan_target script_target(const sl_explain *explain)
 {

@@ -49,6 +49,12 @@ plan_target script_target(const sl_explain *explain);
 /* A statement for sluice's catalog, when that is not the warehouse (dialect redshift). */
 #define SCRIPT_CATALOG 0x100u
 
+/* sluice's catalog is a PostgreSQL database whatever the dialect: its SQL is rendered so. */
+extern const plan_target script_catalog_sql;
+
+/* A literal of catalog SQL into b (text NULL is NULL); false with err set. */
+bool script_literal(sqlbuf *b, const char *text, sl_error *err);
+
 /* Drops the plan's BEGIN and COMMIT: the client's statement is the transaction. */
 void script_for_session(plan_out *plan);
 

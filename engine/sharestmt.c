@@ -157,12 +157,11 @@ static void catalog_checked(sl_exec *x, const sl_result *r)
     share_state *ss = x->state;
     if (!script_catalog_present(x, r, "shares"))
         return;
-    static const plan_target pg = {.dialect = PLAN_POSTGRES};
     sqlbuf b = {0};
     sqlbuf_puts(&b, "SELECT c.kind, c.options->>'namespace', EXISTS (SELECT 1 FROM sluice.share s "
                     "WHERE s.consumer = c.name) FROM (SELECT 1) AS one LEFT JOIN "
                     "sluice.connection c ON c.name = ");
-    bool ok = quote_literal(&b, &pg, ss->sh->consumer, &x->err);
+    bool ok = script_literal(&b, ss->sh->consumer, &x->err);
     if (!ok || b.oom) {
         if (ok)
             sl_error_set(&x->err, "53200", NULL, "out of memory");

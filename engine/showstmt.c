@@ -126,12 +126,6 @@ int showstmt_columns(const sl_stmt *st, const char *const **cols)
 #define CREATE_PIPELINE "SELECT name, definition AS statement FROM sluice.pipeline WHERE name = "
 #define CREATE_MODEL "SELECT name, definition AS statement FROM sluice.model WHERE name = "
 
-static bool put_literal(sqlbuf *b, const char *text, sl_error *err)
-{
-    static const plan_target catalog = {.dialect = PLAN_POSTGRES}; /* the catalog's dialect */
-    return quote_literal(b, &catalog, text, err);
-}
-
 /* The statement's queries: check (left empty when there is none) and list. */
 static bool build_sql(const sl_stmt *st, sqlbuf *check, sqlbuf *list, sl_error *err)
 {
@@ -150,18 +144,18 @@ static bool build_sql(const sl_stmt *st, sqlbuf *check, sqlbuf *list, sl_error *
     case SL_STMT_SHOW_CREATE:
         sqlbuf_puts(list,
                     st->u.show_create.object == SL_OBJECT_MODEL ? CREATE_MODEL : CREATE_PIPELINE);
-        ok = put_literal(list, st->u.show_create.name, err);
+        ok = script_literal(list, st->u.show_create.name, err);
         break;
     case SL_STMT_SHOW_PIPELINE:
         if (!sp->errors) {
             sqlbuf_puts(list, PIPELINE_WITH_RUNS);
-            ok = put_literal(list, sp->name, err);
+            ok = script_literal(list, sp->name, err);
             sqlbuf_puts(list, PIPELINE_RUNS);
             break;
         }
         sqlbuf_puts(check, PIPELINE_FIND);
         sqlbuf_puts(list, PIPELINE_ERRORS);
-        ok = put_literal(check, sp->name, err) && put_literal(list, sp->name, err);
+        ok = script_literal(check, sp->name, err) && script_literal(list, sp->name, err);
         sqlbuf_puts(list, " ORDER BY id");
         if (sp->limit >= 0)
             sqlbuf_printf(list, " LIMIT %ld", sp->limit);
